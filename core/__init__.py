@@ -1,0 +1,1 @@
+"""Peyk's domain: models, actions (all writes), queries, Persian text, calendar, config."""

@@ -1,0 +1,1 @@
+"""Core actions: the only code that writes to the database (one transaction each)."""

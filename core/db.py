@@ -1,0 +1,88 @@
+"""Database lifecycle: tortoise configuration, start-up, migrations and shutdown."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate as migrate_api
+
+log = logging.getLogger(__name__)
+
+MODELS_APP = "models"
+SQLITE_DEFAULTS = {"journal_mode": "WAL", "busy_timeout": "5000", "synchronous": "NORMAL"}
+
+
+def _with_sqlite_defaults(url: str) -> str:
+    parts = urlsplit(url)
+    query = dict(SQLITE_DEFAULTS)
+    query.update(dict(parse_qsl(parts.query)))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The tortoise config dict for a database URL (SQLite gets WAL and a busy timeout)."""
+    url = _with_sqlite_defaults(database_url) if database_url.startswith("sqlite") else database_url
+    return {
+        "connections": {"default": url},
+        "apps": {
+            MODELS_APP: {
+                "models": ["core.models"],
+                "default_connection": "default",
+                "migrations": "core.migrations",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _ensure_sqlite_dir(database_url: str) -> None:
+    if database_url.startswith("sqlite"):
+        parts = urlsplit(database_url)
+        path = Path(parts.netloc + parts.path)
+        if str(path) != ":memory:":
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+
+async def migrate(database_url: str) -> None:
+    """Apply every migration not yet applied (safe to call on every start)."""
+    _ensure_sqlite_dir(database_url)
+    await migrate_api(config=tortoise_config(database_url))
+    await Tortoise.close_connections()
+
+
+async def init_db(database_url: str, *, run_migrations: bool = True) -> None:
+    """Migrate, then initialise the ORM for the whole process (also background tasks)."""
+    if run_migrations:
+        await migrate(database_url)
+    else:
+        _ensure_sqlite_dir(database_url)
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close_db() -> None:
+    """Close every connection (at shutdown)."""
+    await connections.close_all()
+
+
+async def ping() -> bool:
+    """True when the database answers a trivial query."""
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:
+        log.warning("database ping failed", exc_info=True)
+        return False
+    return True
+
+
+def is_postgres() -> bool:
+    """True when the default connection is PostgreSQL."""
+    return connections.get("default").capabilities.dialect == "postgres"
+
+
+# For tortoise's own CLI (`tortoise makemigrations`), named in pyproject's [tool.tortoise].
+TORTOISE_ORM = tortoise_config("sqlite://data/makemigrations.sqlite3")

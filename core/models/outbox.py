@@ -1,0 +1,35 @@
+"""The outbox: every message Peyk sends waits here until a channel accepts it."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from core.models.enums import Channel, OutboxStatus
+
+
+class OutboundMessage(Model):
+    """One send on one channel to one recipient, retried with backoff until done or failed."""
+
+    id = fields.BigIntField(primary_key=True)
+    message: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Message", related_name="sends", null=True, on_delete=fields.CASCADE
+    )
+    channel = fields.CharEnumField(Channel, max_length=10)
+    recipient = fields.CharField(max_length=255)
+    kind = fields.CharField(max_length=20, default="reply")
+    payload = fields.JSONField(default=dict)
+    status = fields.CharEnumField(OutboxStatus, max_length=10, default=OutboxStatus.QUEUED)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(auto_now_add=True)
+    claimed_at = fields.DatetimeField(null=True)
+    provider_id = fields.CharField(max_length=120, null=True)
+    parts = fields.IntField(default=1)
+    error = fields.TextField(null=True)
+    dedupe_key = fields.CharField(max_length=200, null=True, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbound_message"
+        indexes = (("status", "next_attempt_at"),)
