@@ -21,9 +21,11 @@ from core.models.inbox import Attachment, Conversation, Message
 from core.models.outbox import OutboundMessage
 from core.models.sequence import Sequence
 from core.models.staff import ApiToken, Team, User
+from core.models.state import Alarm, ChannelState, InboundReceipt
 
 __all__ = [
     "Account",
+    "Alarm",
     "ApiToken",
     "Attachment",
     "AuditLog",
@@ -33,6 +35,7 @@ __all__ = [
     "CaseStatus",
     "CaseType",
     "Channel",
+    "ChannelState",
     "Contact",
     "ContactIdentity",
     "Conversation",
@@ -40,6 +43,7 @@ __all__ = [
     "Direction",
     "Holiday",
     "IdentityKind",
+    "InboundReceipt",
     "Lead",
     "Message",
     "MessageStatus",

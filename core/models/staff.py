@@ -14,6 +14,9 @@ class Team(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=120, unique=True)
     segment = fields.CharField(max_length=60, null=True)
+    lead: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.User", related_name="led_teams", null=True, on_delete=fields.SET_NULL
+    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,1 @@
+"""One module per channel: parse provider input into core types, send core outbound messages."""

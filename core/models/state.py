@@ -1,0 +1,47 @@
+"""Small bookkeeping tables: inbound receipts (dedupe), channel state, alarms sent once."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class InboundReceipt(Model):
+    """A provider delivery already taken (Telegram update_id, CTI event), kept to drop repeats."""
+
+    id = fields.BigIntField(primary_key=True)
+    channel = fields.CharField(max_length=20)
+    key = fields.CharField(max_length=200)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "inbound_receipt"
+        unique_together = (("channel", "key"),)
+
+
+class ChannelState(Model):
+    """Durable state of a channel worker, e.g. the IMAP mailbox's UIDVALIDITY and last UID."""
+
+    key = fields.CharField(max_length=120, primary_key=True)
+    value = fields.JSONField(default=dict)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "channel_state"
+
+
+class Alarm(Model):
+    """An alarm raised once per key (object, rule, threshold), with its text and recipients."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=200, unique=True)
+    kind = fields.CharField(max_length=40)
+    text = fields.TextField(default="")
+    urgent = fields.BooleanField(default=False)
+    object_type = fields.CharField(max_length=40, default="")
+    object_id = fields.CharField(max_length=40, default="")
+    created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
+    acknowledged_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "alarm"
