@@ -14,9 +14,6 @@ class Team(Model):
     id = fields.IntField(primary_key=True)
     name = fields.CharField(max_length=120, unique=True)
     segment = fields.CharField(max_length=60, null=True)
-    lead: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
-        "models.User", related_name="led_teams", null=True, on_delete=fields.SET_NULL
-    )
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -38,6 +35,8 @@ class User(Model):
     phone = fields.CharField(max_length=20, null=True)
     extension = fields.CharField(max_length=20, null=True)
     email = fields.CharField(max_length=200, null=True)
+    # The team lead is the first step of alarm escalation (team lead, then manager).
+    is_team_lead = fields.BooleanField(default=False)
     is_active = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
