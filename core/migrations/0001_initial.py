@@ -42,16 +42,6 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
-            name='ChannelState',
-            fields=[
-                ('key', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=120)),
-                ('value', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
-                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
-            ],
-            options={'table': 'channel_state', 'app': 'models', 'pk_attr': 'key', 'table_description': "Durable state of a channel worker, e.g. the IMAP mailbox's UIDVALIDITY and last UID."},
-            bases=['Model'],
-        ),
-        ops.CreateModel(
             name='Holiday',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
@@ -82,6 +72,16 @@ class Migration(migrations.Migration):
                 ('value', fields.BigIntField(default=0)),
             ],
             options={'table': 'sequence', 'app': 'models', 'pk_attr': 'name', 'table_description': 'A named counter, name is e.g. case-1405.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Setting',
+            fields=[
+                ('key', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=120)),
+                ('value', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'setting', 'app': 'models', 'pk_attr': 'key', 'table_description': 'A durable named JSON value: working hours, the IMAP mailbox UIDVALIDITY and last UID, ...'},
             bases=['Model'],
         ),
         ops.CreateModel(

@@ -21,7 +21,7 @@ from core.models.inbox import Attachment, Conversation, Message
 from core.models.outbox import OutboundMessage
 from core.models.sequence import Sequence
 from core.models.staff import ApiToken, Team, User
-from core.models.state import Alarm, ChannelState, InboundReceipt
+from core.models.state import Alarm, InboundReceipt, Setting
 
 __all__ = [
     "Account",
@@ -35,7 +35,6 @@ __all__ = [
     "CaseStatus",
     "CaseType",
     "Channel",
-    "ChannelState",
     "Contact",
     "ContactIdentity",
     "Conversation",
@@ -52,6 +51,7 @@ __all__ = [
     "Priority",
     "Role",
     "Sequence",
+    "Setting",
     "Task",
     "Team",
     "User",

@@ -1,4 +1,4 @@
-"""Small bookkeeping tables: inbound receipts (dedupe), channel state, alarms sent once."""
+"""Small bookkeeping tables: inbound receipts (dedupe), settings, alarms sent once."""
 
 from __future__ import annotations
 
@@ -19,15 +19,15 @@ class InboundReceipt(Model):
         unique_together = (("channel", "key"),)
 
 
-class ChannelState(Model):
-    """Durable state of a channel worker, e.g. the IMAP mailbox's UIDVALIDITY and last UID."""
+class Setting(Model):
+    """A durable named JSON value: working hours, the IMAP mailbox UIDVALIDITY and last UID, ..."""
 
     key = fields.CharField(max_length=120, primary_key=True)
     value = fields.JSONField(default=dict)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:
-        table = "channel_state"
+        table = "setting"
 
 
 class Alarm(Model):
