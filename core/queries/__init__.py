@@ -1,0 +1,14 @@
+"""Read-side queries for lists, search and timelines (access filters applied by the caller's user)."""
+
+from core.queries.contacts import search_contacts
+from core.queries.conversations import conversation_messages, list_conversations
+from core.queries.timeline import TimelineItem, contact_timeline, register_timeline_source
+
+__all__ = [
+    "TimelineItem",
+    "contact_timeline",
+    "conversation_messages",
+    "list_conversations",
+    "register_timeline_source",
+    "search_contacts",
+]
