@@ -1,0 +1,1 @@
+"""Webhook front doors of providers (Telegram, Bale, Kavenegar, the PBX): thin routes into channels and core."""

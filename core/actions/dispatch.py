@@ -1,0 +1,263 @@
+"""The outbox's state changes: claim due rows, record send results, back off, reclaim after a crash.
+
+Status flow of an OutboundMessage: queued → sending (claimed) → sent → delivered | failed, plus
+`held` for rows parked while their whole channel waits (see core.actions.holds).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from tortoise.expressions import F, Q
+
+from core.actions.holds import held_channels, hold_channel, raise_alarm_once, release_channel
+from core.models import Message, MessageStatus, OutboundMessage, OutboxStatus
+from core.tx import Outcome, atomic
+
+# How far each status is along the way; a report never moves a row backwards.
+_RANK = {"queued": 0, "held": 0, "sending": 1, "sent": 2, "delivered": 3, "failed": 3}
+
+
+class SendResult(Protocol):
+    """What a channel reports for an accepted send (channels.base.Delivery)."""
+
+    @property
+    def provider_id(self) -> str | None: ...
+
+    @property
+    def parts(self) -> int: ...
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Exponential backoff with jitter, capped, and the attempt after which a send is given up."""
+
+    base_s: float = 10.0
+    cap_s: float = 900.0
+    max_attempts: int = 8
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after failed attempt number `attempt` (half fixed, half random)."""
+        ceiling = min(self.cap_s, self.base_s * 2 ** max(attempt - 1, 0))
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (what the database stores)."""
+    return datetime.now(UTC)
+
+
+async def claim_due(
+    limit: int,
+    *,
+    now: datetime | None = None,
+    channels: Collection[str] | None = None,
+    kinds: Collection[str] | None = None,
+) -> list[OutboundMessage]:
+    """Claim up to `limit` due queued rows (→ sending, attempts+1); never a row another process holds."""
+    if limit <= 0:
+        return []
+    now = now or utcnow()
+    held = await held_channels()
+    async with atomic():
+        query = OutboundMessage.filter(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
+        if channels is not None:
+            query = query.filter(channel__in=[str(c) for c in channels])
+        if held:
+            query = query.exclude(channel__in=list(held))
+        if kinds is not None:
+            query = query.filter(kind__in=list(kinds))
+        # PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent dispatchers split the queue; SQLite ignores it.
+        # (values_list() would drop FOR UPDATE; only("id") keeps it.)
+        locked = (
+            await query.order_by("next_attempt_at", "id").limit(limit).select_for_update(skip_locked=True).only("id")
+        )
+        ids = [row.id for row in locked]
+        if not ids:
+            return []
+        await OutboundMessage.filter(id__in=ids, status=OutboxStatus.QUEUED).update(
+            status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+        return await OutboundMessage.filter(id__in=ids).order_by("next_attempt_at", "id")
+
+
+async def _update_message(
+    row: OutboundMessage,
+    status: MessageStatus,
+    out: Outcome,
+    *,
+    error: str | None = None,
+    external_id: str | None = None,
+) -> None:
+    """Move the conversation message this send belongs to, if any, forward to `status`."""
+    if row.message_id is None:  # type: ignore[attr-defined]
+        return
+    message = await Message.filter(id=row.message_id).select_for_update().first()  # type: ignore[attr-defined]
+    if message is None or _RANK.get(str(message.status), 0) >= _RANK[str(status)]:
+        return
+    changes: dict[str, object] = {"status": status}
+    if error is not None:
+        changes["error"] = error
+    if external_id and not message.external_id:
+        taken = await Message.filter(channel=message.channel, external_id=external_id).exists()
+        if not taken:
+            changes["external_id"] = external_id
+    await Message.filter(id=message.id).update(**changes)
+    out.emit("message.status", message_id=message.id, status=str(status))
+
+
+async def _locked(out_id: int) -> OutboundMessage | None:
+    return await OutboundMessage.filter(id=out_id).select_for_update().first()
+
+
+async def mark_sent(out_id: int, delivery: SendResult, *, now: datetime | None = None) -> bool:
+    """Record that the provider accepted the send (its id, billed parts); the message becomes sent."""
+    async with atomic() as out:
+        row = await _locked(out_id)
+        if row is None or row.status in (OutboxStatus.SENT, OutboxStatus.DELIVERED):
+            return False
+        await OutboundMessage.filter(id=out_id).update(
+            status=OutboxStatus.SENT,
+            provider_id=delivery.provider_id,
+            parts=delivery.parts,
+            sent_at=now or utcnow(),
+            claimed_at=None,
+            error=None,
+        )
+        await _update_message(row, MessageStatus.SENT, out, external_id=delivery.provider_id)
+        out.emit("outbox.sent", out_id=out_id, channel=str(row.channel), message_id=row.message_id)  # type: ignore[attr-defined]
+    return True
+
+
+async def _fail(row: OutboundMessage, reason: str, out: Outcome) -> None:
+    await OutboundMessage.filter(id=row.id).update(status=OutboxStatus.FAILED, error=reason, claimed_at=None)
+    await _update_message(row, MessageStatus.FAILED, out, error=reason)
+    out.emit("outbox.failed", out_id=row.id, channel=str(row.channel), reason=reason)
+
+
+async def mark_failed(out_id: int, reason: str) -> bool:
+    """Give up on a send for good with the reason (shown to staff on the message)."""
+    async with atomic() as out:
+        row = await _locked(out_id)
+        if row is None or row.status in (OutboxStatus.SENT, OutboxStatus.DELIVERED, OutboxStatus.FAILED):
+            return False
+        await _fail(row, reason, out)
+    return True
+
+
+async def retry_later(
+    out_id: int,
+    reason: str,
+    delay_s: float | None = None,
+    *,
+    policy: RetryPolicy = DEFAULT_RETRY,
+    now: datetime | None = None,
+) -> OutboxStatus | None:
+    """Queue a claimed row again after `delay_s` (the provider's retry_after) or the policy's backoff.
+
+    After `policy.max_attempts` attempts the row fails with the last reason. Returns the new status.
+    """
+    async with atomic() as out:
+        row = await _locked(out_id)
+        if row is None or row.status != OutboxStatus.SENDING:
+            return row.status if row else None
+        if row.attempts >= policy.max_attempts:
+            await _fail(row, f"{reason} (gave up after {row.attempts} attempts)", out)
+            return OutboxStatus.FAILED
+        delay = policy.delay(row.attempts) if delay_s is None else max(0.0, delay_s)
+        await OutboundMessage.filter(id=out_id).update(
+            status=OutboxStatus.QUEUED,
+            next_attempt_at=(now or utcnow()) + timedelta(seconds=delay),
+            claimed_at=None,
+            error=reason,
+        )
+        out.emit("outbox.retry", out_id=out_id, channel=str(row.channel), delay_s=delay)
+    return OutboxStatus.QUEUED
+
+
+async def requeue(out_id: int, *, now: datetime | None = None) -> bool:
+    """Put a row left in `sending` back in the queue now (the provider never got it)."""
+    async with atomic() as out:
+        updated = await OutboundMessage.filter(id=out_id, status=OutboxStatus.SENDING).update(
+            status=OutboxStatus.QUEUED, next_attempt_at=now or utcnow(), claimed_at=None
+        )
+        if updated:
+            out.emit("outbox.queued", out_id=out_id)
+    return bool(updated)
+
+
+async def reclaim_stuck(
+    older_than: timedelta, *, now: datetime | None = None, channels: Collection[str] | None = None
+) -> list[OutboundMessage]:
+    """Rows left in `sending` (claimed before now − older_than) by a crash, re-stamped for the caller.
+
+    They stay `sending`: the caller asks the provider what became of them (Kavenegar localid) and
+    then calls mark_sent or requeue. Re-stamping keeps another process from taking them meanwhile.
+    """
+    now = now or utcnow()
+    async with atomic():
+        query = OutboundMessage.filter(
+            Q(claimed_at__lte=now - older_than) | Q(claimed_at__isnull=True), status=OutboxStatus.SENDING
+        )
+        if channels is not None:
+            query = query.filter(channel__in=[str(c) for c in channels])
+        ids = [row.id for row in await query.order_by("id").select_for_update(skip_locked=True).only("id")]
+        if not ids:
+            return []
+        await OutboundMessage.filter(id__in=ids).update(claimed_at=now)
+        return await OutboundMessage.filter(id__in=ids).order_by("id")
+
+
+async def set_delivery_status(
+    channel: str, provider_id: str, status: MessageStatus, *, reason: str | None = None
+) -> OutboundMessage | None:
+    """Apply a provider's delivery report to the send with that provider id and its message."""
+    target = {
+        MessageStatus.SENT: OutboxStatus.SENT,
+        MessageStatus.DELIVERED: OutboxStatus.DELIVERED,
+        MessageStatus.FAILED: OutboxStatus.FAILED,
+    }.get(status)
+    error = reason if status == MessageStatus.FAILED else None
+    async with atomic() as out:
+        row = await OutboundMessage.filter(channel=channel, provider_id=provider_id).select_for_update().first()
+        if row is not None and target is not None and _RANK[str(target)] > _RANK[str(row.status)]:
+            changes: dict[str, object] = {"status": target}
+            if error:
+                changes["error"] = error
+            await OutboundMessage.filter(id=row.id).update(**changes)
+            out.emit("outbox.status", out_id=row.id, channel=channel, status=str(target))
+        if row is not None and row.message_id is not None:  # type: ignore[attr-defined]
+            await _update_message(row, status, out, error=error)
+        elif status in (MessageStatus.DELIVERED, MessageStatus.FAILED):
+            message = await Message.filter(channel=channel, external_id=provider_id, direction="out").first()
+            if message is not None and _RANK.get(str(message.status), 0) < _RANK[str(status)]:
+                await Message.filter(id=message.id).update(status=status, error=error)
+                out.emit("message.status", message_id=message.id, status=str(status))
+    if row is not None:
+        await row.refresh_from_db()
+    return row
+
+
+__all__ = [
+    "DEFAULT_RETRY",
+    "RetryPolicy",
+    "SendResult",
+    "claim_due",
+    "held_channels",
+    "hold_channel",
+    "mark_failed",
+    "mark_sent",
+    "raise_alarm_once",
+    "reclaim_stuck",
+    "release_channel",
+    "requeue",
+    "retry_later",
+    "set_delivery_status",
+]
