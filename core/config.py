@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -88,6 +89,18 @@ def _host_port(name: str, value: str) -> tuple[str, int]:
     return host, _check_port(name, port)
 
 
+def _check_webhook_secret(values: dict[str, str]) -> None:
+    """Webhook mode (a public URL and a bot token) needs the secret Telegram echoes on every update."""
+    secret = values.get("PEYK_TELEGRAM_WEBHOOK_SECRET")
+    bots = "PEYK_TELEGRAM_TOKEN" in values or "PEYK_BALE_TOKEN" in values
+    if secret is None and bots and "PEYK_PUBLIC_URL" in values:
+        raise ConfigError(
+            "PEYK_TELEGRAM_WEBHOOK_SECRET: required in webhook mode (PEYK_PUBLIC_URL and a bot token are set)"
+        )
+    if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+        raise ConfigError("PEYK_TELEGRAM_WEBHOOK_SECRET: use 1-256 characters from A-Z, a-z, 0-9, _ and -")
+
+
 def _secret_key(values: dict[str, str], data_dir: Path) -> str:
     if "PEYK_SECRET_KEY" in values:
         if len(values["PEYK_SECRET_KEY"]) < 16:
@@ -128,6 +141,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         if name in v:
             checked = _check_url(name, v[name], schemes)
             urls[name] = checked.rstrip("/") if "API" in name else checked
+    _check_webhook_secret(v)
     gateways = tuple(g.strip().lower() for g in v.get("PEYK_FAX_GATEWAYS", "").split(",") if g.strip())
     return Settings(
         database_url=db_url,

@@ -1,0 +1,146 @@
+"""The front door of one Bot API channel: one raw Update in, stored (or deliberately not) before any ack.
+
+The webhook route and the getUpdates loop both call `UpdateDoor.take`; only after it returns may
+the provider be told "received". Stored messages are then fed to the PTB Application's handlers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from telegram import Bot, Update
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from channels.base import InboundMessage, InvalidInbound
+from channels.telegram import EditedMessage, IgnoredUpdate, MemberStatus, ParsedUpdate, parse_inbound
+from core.actions.inbox import ingest_message, record_edit
+from core.actions.telegram import record_update, set_reachable, update_seen
+from core.attachments import MAX_BYTES
+from core.models import Channel
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class TakeResult:
+    """What became of one update: stored / duplicate / updated / ignored / invalid / failed."""
+
+    status: str
+    stored: bool = False
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the provider may be told the update was received."""
+        return self.status != "invalid" and (self.status != "failed" or self.stored)
+
+
+class UpdateDoor:
+    """Takes raw updates of one channel: dedupe, parse, fetch files, store, then hand to the bot."""
+
+    def __init__(self, channel: Channel, bot: Bot, application: Application | None = None) -> None:
+        self.channel = channel
+        self.bot = bot
+        self.application = application
+        # Dropped once no update of the chat is in flight.
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    async def take(self, raw: Mapping[str, Any]) -> TakeResult:
+        """Store what this update means; returns only after the commit (or with why not)."""
+        try:
+            parsed = parse_inbound(raw, self.channel)
+        except InvalidInbound as exc:
+            log.warning("%s update rejected: %s", self.channel, exc)
+            return TakeResult("invalid", reason=str(exc))
+        update_id = int(raw["update_id"])
+        # One chat's updates are stored and handed to the bot in arrival order, even when
+        # Telegram delivers them on parallel webhook connections.
+        async with self._chat_lock(_chat_key(parsed)):
+            return await self._store(raw, update_id, parsed)
+
+    async def _store(self, raw: Mapping[str, Any], update_id: int, parsed: ParsedUpdate) -> TakeResult:
+        stored = False
+        try:
+            if await update_seen(self.channel, update_id):
+                return TakeResult("duplicate")
+            result = await self._apply(parsed)
+            stored = result.stored
+            await record_update(self.channel, update_id)
+        except Exception as exc:
+            log.exception("%s update %s failed (stored: %s)", self.channel, update_id, stored)
+            return TakeResult("failed", stored=stored, reason=type(exc).__name__)
+        if result.status == "stored":
+            self._hand_off(raw)
+        return result
+
+    def _chat_lock(self, key: str) -> asyncio.Lock:
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
+
+    async def _apply(self, parsed: ParsedUpdate) -> TakeResult:
+        if isinstance(parsed, IgnoredUpdate):
+            log.info("%s update ignored: %s", self.channel, parsed.reason)
+            return TakeResult("ignored", reason=parsed.reason)
+        if isinstance(parsed, MemberStatus):
+            contact = await set_reachable(self.channel, parsed.user_id, parsed.reachable, reason=parsed.status)
+            return TakeResult("updated", stored=contact is not None, reason=parsed.status)
+        if isinstance(parsed, EditedMessage):
+            edited = await record_edit(self.channel, parsed.external_id, parsed.text)
+            return TakeResult("updated", stored=bool(edited), reason="edit")
+        message = await self._with_files(parsed)
+        ingested = await ingest_message(message)
+        return TakeResult("stored" if ingested.created else "duplicate", stored=ingested.created)
+
+    async def _with_files(self, msg: InboundMessage) -> InboundMessage:
+        """Fetch every file by its file_id (getFile + download).
+
+        A file we cannot get never loses the message: it is stored without the bytes and the core
+        keeps its file_id in the message's `pending_files` for a later fetch.
+        """
+        fetched = []
+        for att in msg.attachments:
+            if not att.data and att.provider_file_id:
+                try:
+                    att = replace(att, data=await self._download(att.provider_file_id))
+                except (TelegramError, OSError, ValueError) as exc:
+                    log.warning("%s file %s not fetched: %s", self.channel, att.provider_file_id, exc)
+            fetched.append(att)
+        return replace(msg, attachments=tuple(fetched))
+
+    async def _download(self, file_id: str) -> bytes:
+        file = await self.bot.get_file(file_id)
+        if file.file_size and file.file_size > MAX_BYTES:
+            raise ValueError(f"file is {file.file_size} bytes, over the {MAX_BYTES} byte limit")
+        data = bytes(await file.download_as_bytearray())
+        if len(data) > MAX_BYTES:
+            raise ValueError(f"file is {len(data)} bytes, over the {MAX_BYTES} byte limit")
+        return data
+
+    def _hand_off(self, raw: Mapping[str, Any]) -> None:
+        """Give a stored update to the bot's handlers (they run after the provider got its answer)."""
+        if self.application is None:
+            return
+        try:
+            update = Update.de_json(dict(raw), self.application.bot)
+        except Exception:
+            log.exception("%s update %s could not be read by the bot layer", self.channel, raw.get("update_id"))
+            return
+        self.application.update_queue.put_nowait(update)
+
+
+def _chat_key(parsed: ParsedUpdate) -> str:
+    if isinstance(parsed, InboundMessage):
+        return parsed.thread_key
+    if isinstance(parsed, EditedMessage):
+        return parsed.external_id.partition(":")[0]
+    if isinstance(parsed, MemberStatus):
+        return parsed.user_id
+    return ""
