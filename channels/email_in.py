@@ -1,0 +1,149 @@
+"""The built-in SMTP listener (aiosmtpd on our own loop): checks recipients, stores, then says 250.
+
+Answers, and why:
+- RCPT for an address outside the accepted addresses/domains: `550 5.1.1` (we are no relay).
+- More than the size limit: `552` (aiosmtpd, from the SIZE parameter or while reading DATA).
+- Stored, or already stored (same Message-ID): `250` only after the transaction committed.
+- Unparseable mail: the raw bytes are kept as a file and admins alarmed, then `250`. A 5xx would
+  bounce the customer's mail with an error they cannot fix; a 4xx would make their server retry
+  the same bytes for days. Once the mail is safely on disk it is ours to deal with.
+- Anything failing before the mail is safe (database or disk down): `451 4.3.0`, so the sending
+  server keeps the mail and retries — it is never lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from channels.email_intake import MAX_MAIL_BYTES, MailIntake
+
+log = logging.getLogger(__name__)
+
+
+def accepts(address: str, accepted: Iterable[str]) -> bool:
+    """True when `address` (plus-tags ignored) is one of `accepted`: addresses, `@domain` or `domain`."""
+    local, _, domain = address.strip().strip("<>").lower().rpartition("@")
+    if not local or not domain:
+        return False
+    base = local.split("+", 1)[0] + "@" + domain
+    for item in (a.strip().lower() for a in accepted):
+        if not item:
+            continue
+        if "@" in item and not item.startswith("@"):
+            if base == item or address.lower() == item:
+                return True
+        elif domain == item.lstrip("@"):
+            return True
+    return False
+
+
+class MailDoor:
+    """aiosmtpd handler: RCPT checks recipients, DATA hands the mail to the intake and waits for it."""
+
+    def __init__(self, intake: MailIntake, accepted: Sequence[str]) -> None:
+        self.intake = intake
+        self.accepted = tuple(accepted)
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
+    ) -> str:
+        """550 for addresses that are not ours; otherwise take the recipient."""
+        if not accepts(address, self.accepted):
+            log.info("SMTP: refused recipient %s from %s", address, session.peer)
+            return f"550 5.1.1 <{address}>: recipient not accepted here"
+        envelope.rcpt_tos.append(address)
+        envelope.rcpt_options.extend(rcpt_options)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        """Store the mail (or keep it for review), then answer; 451 when it could not be made safe."""
+        raw = envelope.original_content or b""
+        try:
+            outcome = await self.intake.take(
+                raw, envelope_from=envelope.mail_from or "", envelope_to=tuple(envelope.rcpt_tos)
+            )
+        except Exception:
+            log.exception("SMTP: could not store a mail from %s; asking the sender to retry", envelope.mail_from)
+            return "451 4.3.0 Temporary failure storing the message, please try again later"
+        if outcome.status == "held":
+            return "250 2.0.0 OK: kept for review"
+        if outcome.status == "duplicate":
+            return "250 2.0.0 OK: already stored"
+        return f"250 2.0.0 OK: stored as message {outcome.message_id}"
+
+
+class SmtpIngress:
+    """The listening SMTP server; `port` is where it listens, `await close()` stops it and its sessions."""
+
+    def __init__(self, server: asyncio.Server, sessions: set[SMTP]) -> None:
+        self.server = server
+        self._sessions = sessions
+
+    @property
+    def port(self) -> int:
+        """The port it listens on (useful when started on port 0)."""
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def close(self) -> None:
+        """Stop listening and end open sessions (a mail not yet acknowledged is retried by its sender)."""
+        self.server.close()
+        for session in list(self._sessions):
+            if session.transport is not None:
+                session.transport.close()
+        await self.server.wait_closed()
+
+
+async def start_smtp_ingress(
+    intake: MailIntake,
+    accepted: Sequence[str],
+    host: str,
+    port: int,
+    *,
+    hostname: str = "peyk.local",
+    data_size_limit: int = MAX_MAIL_BYTES,
+    timeout: float = 300.0,
+) -> SmtpIngress:
+    """Listen for SMTP on host:port inside the running loop (`loop.create_server`)."""
+    if not accepted:
+        raise ValueError("the SMTP listener needs at least one accepted address or domain")
+    loop = asyncio.get_running_loop()
+    door = MailDoor(intake, accepted)
+    sessions: set[SMTP] = set()
+
+    def factory() -> SMTP:
+        smtp = _TrackedSMTP(
+            door,
+            sessions,
+            data_size_limit=data_size_limit,
+            enable_SMTPUTF8=True,
+            hostname=hostname,
+            ident="Peyk ESMTP",
+            timeout=timeout,
+            loop=loop,
+        )
+        return smtp
+
+    server = await loop.create_server(factory, host, port)
+    log.info("SMTP listener on %s:%s for %s", host, port, ", ".join(accepted))
+    return SmtpIngress(server, sessions)
+
+
+class _TrackedSMTP(SMTP):
+    """An SMTP session that the listener can close at shutdown (Python 3.11 servers can't)."""
+
+    def __init__(self, handler: Any, sessions: set[SMTP], **kwargs: Any) -> None:
+        super().__init__(handler, **kwargs)
+        self._sessions = sessions
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._sessions.add(self)
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        self._sessions.discard(self)
+        super().connection_lost(error)
