@@ -4,7 +4,9 @@ from core.models.audit import AuditLog
 from core.models.calendar import Holiday
 from core.models.calls import Call, Task
 from core.models.cases import Case, CaseEvent, Lead
+from core.models.catalog import Product
 from core.models.contacts import Account, Contact, ContactIdentity
+from core.models.devices import Device
 from core.models.enums import (
     CaseStatus,
     CaseType,
@@ -18,14 +20,29 @@ from core.models.enums import (
     Role,
 )
 from core.models.inbox import Attachment, Conversation, Message
+from core.models.orders import Installment, InstallmentStatus, Order, OrderLine, OrderStatus, PaymentMethod
 from core.models.outbox import OutboundMessage
+from core.models.procurement import ImportStage, PurchaseOrder, PurchaseOrderLink, PurchaseOrderStage
 from core.models.sequence import Sequence
 from core.models.staff import ApiToken, Team, User
 from core.models.state import Alarm, InboundReceipt, Setting
+from core.models.surveys import (
+    Answer,
+    AnswerChoice,
+    Option,
+    Question,
+    QuestionKind,
+    QuestionTrigger,
+    Response,
+    Survey,
+    SurveyStatus,
+)
 
 __all__ = [
     "Account",
     "Alarm",
+    "Answer",
+    "AnswerChoice",
     "ApiToken",
     "Attachment",
     "AuditLog",
@@ -39,19 +56,38 @@ __all__ = [
     "ContactIdentity",
     "Conversation",
     "ConversationStatus",
+    "Device",
     "Direction",
     "Holiday",
     "IdentityKind",
+    "ImportStage",
     "InboundReceipt",
+    "Installment",
+    "InstallmentStatus",
     "Lead",
     "Message",
     "MessageStatus",
+    "Option",
+    "Order",
+    "OrderLine",
+    "OrderStatus",
     "OutboundMessage",
     "OutboxStatus",
+    "PaymentMethod",
     "Priority",
+    "Product",
+    "PurchaseOrder",
+    "PurchaseOrderLink",
+    "PurchaseOrderStage",
+    "Question",
+    "QuestionKind",
+    "QuestionTrigger",
+    "Response",
     "Role",
     "Sequence",
     "Setting",
+    "Survey",
+    "SurveyStatus",
     "Task",
     "Team",
     "User",

@@ -34,6 +34,12 @@ class Case(Model):
         "models.User", related_name="created_cases", null=True, on_delete=fields.SET_NULL
     )
     source_channel = fields.CharEnumField(Channel, max_length=10, null=True)
+    device: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Device", related_name="cases", null=True, on_delete=fields.SET_NULL
+    )
+    order: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Order", related_name="cases", null=True, on_delete=fields.SET_NULL
+    )
     first_response_due = fields.DatetimeField(null=True)
     resolution_due = fields.DatetimeField(null=True)
     first_response_at = fields.DatetimeField(null=True)

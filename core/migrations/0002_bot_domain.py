@@ -1,0 +1,250 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from core.models.enums import Channel
+from core.models.orders import OrderStatus, PaymentMethod
+from core.models.procurement import ImportStage
+from core.models.surveys import QuestionKind, SurveyStatus
+from tortoise.fields.base import OnDelete
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    dependencies = [('models', '0001_initial')]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name='Order',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('number', fields.CharField(unique=True, max_length=20)),
+                ('contact', fields.ForeignKeyField('models.Contact', source_field='contact_id', db_constraint=True, to_field='id', related_name='orders', on_delete=OnDelete.RESTRICT)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', null=True, db_constraint=True, to_field='id', related_name='orders', on_delete=OnDelete.SET_NULL)),
+                ('status', fields.CharEnumField(default=OrderStatus.DRAFT, db_index=True, description='DRAFT: draft\nCONFIRMED: confirmed\nIN_PROGRESS: in_progress\nDELIVERED: delivered\nCANCELLED: cancelled', enum_type=OrderStatus, max_length=12)),
+                ('order_date', fields.DateField()),
+                ('expected_delivery', fields.DateField(null=True)),
+                ('confirmed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('cancelled_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('delivered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('total', fields.BigIntField(default=0)),
+                ('external_ref', fields.CharField(null=True, unique=True, max_length=100)),
+                ('notes', fields.TextField(default='', unique=False)),
+                ('created_by', fields.ForeignKeyField('models.User', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='created_orders', on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'sales_order', 'app': 'models', 'indexes': [Index(fields=['contact_id', 'order_date'])], 'pk_attr': 'id', 'table_description': 'A customer order numbered like S-1405-00017, its status kept in step with its lines by the actions.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Installment',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='installments', on_delete=OnDelete.CASCADE)),
+                ('amount', fields.BigIntField()),
+                ('due_date', fields.DateField(db_index=True)),
+                ('method', fields.CharEnumField(default=PaymentMethod.TRANSFER, description='CASH: cash\nTRANSFER: transfer\nCHEQUE: cheque', enum_type=PaymentMethod, max_length=10)),
+                ('paid_amount', fields.BigIntField(default=0)),
+                ('paid_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('note', fields.CharField(default='', max_length=300)),
+            ],
+            options={'table': 'installment', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A payment obligation of a confirmed order (قسط): amount, due date and method.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Product',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('code', fields.CharField(unique=True, max_length=50)),
+                ('name', fields.CharField(max_length=200)),
+                ('name_search', fields.CharField(default='', db_index=True, max_length=400)),
+                ('category', fields.CharField(default='', db_index=True, max_length=100)),
+                ('unit', fields.CharField(default='دستگاه', max_length=30)),
+                ('warranty_months', fields.IntField(default=0)),
+                ('price', fields.BigIntField(default=0)),
+                ('active', fields.BooleanField(default=True)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'product', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A product or spare part the company sells, priced in Rials, with warranty months (SRV-3).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='OrderLine',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='lines', on_delete=OnDelete.CASCADE)),
+                ('product', fields.ForeignKeyField('models.Product', source_field='product_id', db_constraint=True, to_field='id', related_name='order_lines', on_delete=OnDelete.RESTRICT)),
+                ('description', fields.CharField(default='', max_length=300)),
+                ('qty', fields.IntField()),
+                ('unit_price', fields.BigIntField()),
+                ('delivered_qty', fields.IntField(default=0)),
+            ],
+            options={'table': 'order_line', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One product on an order: quantity, unit price in Rials and how many were delivered.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Device',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('serial', fields.CharField(unique=True, max_length=60)),
+                ('serial_display', fields.CharField(max_length=100)),
+                ('product', fields.ForeignKeyField('models.Product', source_field='product_id', db_constraint=True, to_field='id', related_name='devices', on_delete=OnDelete.RESTRICT)),
+                ('owner', fields.ForeignKeyField('models.Contact', source_field='owner_id', db_constraint=True, to_field='id', related_name='devices', on_delete=OnDelete.RESTRICT)),
+                ('account', fields.ForeignKeyField('models.Account', source_field='account_id', null=True, db_constraint=True, to_field='id', related_name='devices', on_delete=OnDelete.SET_NULL)),
+                ('order_line', fields.ForeignKeyField('models.OrderLine', source_field='order_line_id', null=True, db_constraint=True, to_field='id', related_name='devices', on_delete=OnDelete.SET_NULL)),
+                ('sold_at', fields.DateField(null=True)),
+                ('installed_at', fields.DateField(null=True)),
+                ('warranty_ends_at', fields.DateField(null=True, db_index=True)),
+                ('location', fields.CharField(default='', max_length=300)),
+                ('notes', fields.TextField(default='', unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'device', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One unit of a product, found by its normalized serial, warranty_ends_at follows from the product terms.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='PurchaseOrder',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('number', fields.CharField(unique=True, max_length=20)),
+                ('supplier', fields.CharField(max_length=200)),
+                ('expected_arrival', fields.DateField(null=True)),
+                ('stage', fields.CharEnumField(default=ImportStage.PROFORMA_RECEIVED, db_index=True, description='PROFORMA_RECEIVED: proforma_received\nPROFORMA_APPROVED: proforma_approved\nPAYMENT_ORDER: payment_order\nSWIFT_SENT: swift_sent\nFORWARDER_ENGAGED: forwarder_engaged\nFORWARDER_INTRODUCED: forwarder_introduced\nSHIPPED: shipped\nARRIVAL_NOTICE: arrival_notice\nCUSTOMS_CLEARANCE: customs_clearance\nLEFT_CUSTOMS: left_customs\nEXIT_GATE: exit_gate\nIN_TRANSIT: in_transit\nRECEIVED: received', enum_type=ImportStage, max_length=25)),
+                ('stage_entered_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('external_ref', fields.CharField(null=True, unique=True, max_length=100)),
+                ('notes', fields.TextField(default='', unique=False)),
+                ('created_by', fields.ForeignKeyField('models.User', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='created_purchase_orders', on_delete=OnDelete.SET_NULL)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'purchase_order', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A purchase order of the commercial unit, numbered like P-1405-00003, with its current import stage.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='PurchaseOrderLink',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('purchase_order', fields.ForeignKeyField('models.PurchaseOrder', source_field='purchase_order_id', db_constraint=True, to_field='id', related_name='order_links', on_delete=OnDelete.CASCADE)),
+                ('order', fields.ForeignKeyField('models.Order', source_field='order_id', db_constraint=True, to_field='id', related_name='purchase_order_links', on_delete=OnDelete.CASCADE)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'purchase_order_link', 'app': 'models', 'unique_together': (('purchase_order', 'order'),), 'pk_attr': 'id', 'table_description': 'A customer order supplied by a purchase order (many to many, PRC-7).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='PurchaseOrderStage',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('purchase_order', fields.ForeignKeyField('models.PurchaseOrder', source_field='purchase_order_id', db_constraint=True, to_field='id', related_name='stages', on_delete=OnDelete.CASCADE)),
+                ('stage', fields.CharEnumField(description='PROFORMA_RECEIVED: proforma_received\nPROFORMA_APPROVED: proforma_approved\nPAYMENT_ORDER: payment_order\nSWIFT_SENT: swift_sent\nFORWARDER_ENGAGED: forwarder_engaged\nFORWARDER_INTRODUCED: forwarder_introduced\nSHIPPED: shipped\nARRIVAL_NOTICE: arrival_notice\nCUSTOMS_CLEARANCE: customs_clearance\nLEFT_CUSTOMS: left_customs\nEXIT_GATE: exit_gate\nIN_TRANSIT: in_transit\nRECEIVED: received', enum_type=ImportStage, max_length=25)),
+                ('from_stage', fields.CharEnumField(null=True, description='PROFORMA_RECEIVED: proforma_received\nPROFORMA_APPROVED: proforma_approved\nPAYMENT_ORDER: payment_order\nSWIFT_SENT: swift_sent\nFORWARDER_ENGAGED: forwarder_engaged\nFORWARDER_INTRODUCED: forwarder_introduced\nSHIPPED: shipped\nARRIVAL_NOTICE: arrival_notice\nCUSTOMS_CLEARANCE: customs_clearance\nLEFT_CUSTOMS: left_customs\nEXIT_GATE: exit_gate\nIN_TRANSIT: in_transit\nRECEIVED: received', enum_type=ImportStage, max_length=25)),
+                ('entered_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
+                ('user', fields.ForeignKeyField('models.User', source_field='user_id', null=True, db_constraint=True, to_field='id', related_name='purchase_order_stages', on_delete=OnDelete.SET_NULL)),
+                ('note', fields.TextField(default='', unique=False)),
+            ],
+            options={'table': 'purchase_order_stage', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One stage a purchase order entered: when, by whom, from which stage, with a note.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Survey',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('title', fields.CharField(max_length=200)),
+                ('description', fields.TextField(default='', unique=False)),
+                ('thank_you', fields.TextField(default='', unique=False)),
+                ('status', fields.CharEnumField(default=SurveyStatus.DRAFT, db_index=True, description='DRAFT: draft\nIN_REVIEW: in_review\nAPPROVED: approved\nPUBLISHED: published\nCLOSED: closed', enum_type=SurveyStatus, max_length=10)),
+                ('created_by', fields.ForeignKeyField('models.User', source_field='created_by_id', null=True, db_constraint=True, to_field='id', related_name='created_surveys', on_delete=OnDelete.SET_NULL)),
+                ('published_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'survey', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A survey with its approval status, only a published one takes answers.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Question',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('survey', fields.ForeignKeyField('models.Survey', source_field='survey_id', db_constraint=True, to_field='id', related_name='questions', on_delete=OnDelete.CASCADE)),
+                ('position', fields.IntField()),
+                ('kind', fields.CharEnumField(description='SINGLE: single\nMULTIPLE: multiple\nRATING: rating\nNPS: nps\nTEXT: text', enum_type=QuestionKind, max_length=10)),
+                ('text', fields.TextField(unique=False)),
+                ('required', fields.BooleanField(default=True)),
+            ],
+            options={'table': 'survey_question', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A question in position order, shown only when one of its triggering options was chosen (if it has any).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Option',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('question', fields.ForeignKeyField('models.Question', source_field='question_id', db_constraint=True, to_field='id', related_name='options', on_delete=OnDelete.CASCADE)),
+                ('position', fields.IntField()),
+                ('text', fields.CharField(max_length=300)),
+            ],
+            options={'table': 'survey_option', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One answer of a single or multiple choice question.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='QuestionTrigger',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('question', fields.ForeignKeyField('models.Question', source_field='question_id', db_constraint=True, to_field='id', related_name='triggers', on_delete=OnDelete.CASCADE)),
+                ('option', fields.ForeignKeyField('models.Option', source_field='option_id', db_constraint=True, to_field='id', related_name='triggered', on_delete=OnDelete.CASCADE)),
+            ],
+            options={'table': 'survey_trigger', 'app': 'models', 'unique_together': (('question', 'option'),), 'pk_attr': 'id', 'table_description': 'An option of an earlier question that makes this question appear (any one of them is enough).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Response',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('survey', fields.ForeignKeyField('models.Survey', source_field='survey_id', db_constraint=True, to_field='id', related_name='responses', on_delete=OnDelete.RESTRICT)),
+                ('contact', fields.ForeignKeyField('models.Contact', source_field='contact_id', db_constraint=True, to_field='id', related_name='survey_responses', on_delete=OnDelete.RESTRICT)),
+                ('channel', fields.CharEnumField(description='TELEGRAM: telegram\nBALE: bale\nSMS: sms\nEMAIL: email\nFAX: fax\nCALL: call\nLETTER: letter\nWEB: web', enum_type=Channel, max_length=10)),
+                ('identity', fields.CharField(default='', max_length=255)),
+                ('ip', fields.CharField(null=True, max_length=45)),
+                ('started_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('completed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'survey_response', 'app': 'models', 'unique_together': (('survey', 'contact'),), 'pk_attr': 'id', 'table_description': 'The answers of one recipient to a survey, with the channel, identity and IP they came from (SUR-4).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Answer',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('response', fields.ForeignKeyField('models.Response', source_field='response_id', db_constraint=True, to_field='id', related_name='answers', on_delete=OnDelete.CASCADE)),
+                ('question', fields.ForeignKeyField('models.Question', source_field='question_id', db_constraint=True, to_field='id', related_name='answers', on_delete=OnDelete.RESTRICT)),
+                ('number', fields.IntField(null=True)),
+                ('text', fields.TextField(default='', unique=False)),
+                ('answered_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'survey_answer', 'app': 'models', 'unique_together': (('response', 'question'),), 'pk_attr': 'id', 'table_description': 'The answer to one question: chosen options (AnswerChoice), a number or a text, empty when skipped.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='AnswerChoice',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('answer', fields.ForeignKeyField('models.Answer', source_field='answer_id', db_constraint=True, to_field='id', related_name='choices', on_delete=OnDelete.CASCADE)),
+                ('option', fields.ForeignKeyField('models.Option', source_field='option_id', db_constraint=True, to_field='id', related_name='choices', on_delete=OnDelete.RESTRICT)),
+            ],
+            options={'table': 'survey_answer_choice', 'app': 'models', 'unique_together': (('answer', 'option'),), 'pk_attr': 'id', 'table_description': 'An option chosen in an answer (one for single choice, one or more for multiple choice).'},
+            bases=['Model'],
+        ),
+        ops.AddField(
+            model_name='Case',
+            name='device',
+            field=fields.ForeignKeyField('models.Device', source_field='device_id', null=True, db_constraint=True, to_field='id', related_name='cases', on_delete=OnDelete.SET_NULL),
+        ),
+        ops.AddField(
+            model_name='Case',
+            name='order',
+            field=fields.ForeignKeyField('models.Order', source_field='order_id', null=True, db_constraint=True, to_field='id', related_name='cases', on_delete=OnDelete.SET_NULL),
+        ),
+    ]
