@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from admin.app_keys import SETTINGS_KEY
 from admin.health import healthz
 from core.config import Settings
 
-SETTINGS_KEY = web.AppKey("settings", Settings)
+__all__ = ["SETTINGS_KEY", "create_app"]
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -18,4 +19,16 @@ def create_app(settings: Settings) -> web.Application:
     from admin.api import setup_api
 
     setup_api(app)
+    from admin.hooks.cti import setup as setup_cti_hook
+
+    setup_cti_hook(app)
+    from admin.hooks.telegram import setup as setup_telegram_hooks
+
+    setup_telegram_hooks(app)
+    from admin.hooks.kavenegar import setup as setup_kavenegar_hooks
+
+    setup_kavenegar_hooks(app)
+    from admin.web import setup_web
+
+    setup_web(app)
     return app

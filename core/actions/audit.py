@@ -24,3 +24,14 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool, type(None), list, dict)):
         return value
     return str(value)
+
+
+async def record_raw(user: User | None, action: str, object_type: str, object_id: str, **changes: Any) -> None:
+    """Append an audit row about something that is not a model row (a sign-in, an export)."""
+    await AuditLog.create(
+        user=user,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        changes={k: _plain(v) for k, v in changes.items()},
+    )

@@ -1,0 +1,30 @@
+"""The staff web admin under /admin: Persian, right-to-left, server-rendered (Jinja2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aiohttp import web
+
+from admin.web.auth import admin_auth
+from admin.web.home import home
+from admin.web.login import login_page, login_submit, logout
+from admin.web.templating import setup_templates
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+async def _to_home(request: web.Request) -> web.Response:
+    raise web.HTTPFound("/admin/")
+
+
+def setup_web(app: web.Application) -> None:
+    """Register the admin's middleware, templates, static files and pages."""
+    setup_templates(app)
+    app.middlewares.append(admin_auth)
+    app.router.add_static("/admin/static/", STATIC, name="static", append_version=True)
+    app.router.add_get("/admin", _to_home)
+    app.router.add_get("/admin/", home, name="home")
+    app.router.add_get("/admin/login", login_page, name="login")
+    app.router.add_post("/admin/login", login_submit)
+    app.router.add_post("/admin/logout", logout, name="logout")

@@ -1,0 +1,1 @@
+"""Customer conversation flows, written once and rendered per channel (BOT-1)."""
