@@ -40,9 +40,22 @@ class Service:
 async def bootstrap(settings: Settings, *, serve_http: bool = True) -> Service:
     """Initialise the database (migrating first), build the app and start serving."""
     await init_db(settings.database_url)
+    from core import attachments, threading
+
+    attachments.configure(settings.data_dir)  # where inbound and outbound files are kept
+    threading.configure(settings.mail_from)  # host part of the Message-IDs we generate
+    from core.actions.calendar import ensure_fixed_holidays
+
+    await ensure_fixed_holidays(tz=settings.timezone)  # this and next Jalali year, once each (PLT-3)
     app = create_app(settings)
     service = Service(settings=settings, app=app)
     service.closers.append(close_db)
+    from channels.dispatcher import start_dispatcher
+
+    service.closers.append(await start_dispatcher(settings))  # stopped before the database closes
+    from channels.mail_service import start_mail
+
+    service.closers.append(await start_mail(settings))  # SMTP listener, IMAP poller, fax OCR when configured
     if serve_http:
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
@@ -51,6 +64,11 @@ async def bootstrap(settings: Settings, *, serve_http: bool = True) -> Service:
         service.runner = runner
         service.closers.append(runner.cleanup)
         log.info("Peyk serving on http://%s:%s", settings.http_host, settings.http_port)
+        if settings.telegram_token or settings.bale_token:  # after the routes listen: webhooks may come at once
+            from admin.hooks.telegram import DOORS_KEY
+            from bots.runtime import start_bots
+
+            service.closers.append((await start_bots(settings, app[DOORS_KEY])).stop)
     return service
 
 
