@@ -74,7 +74,7 @@ def _concrete(path: str, ids: dict[str, int], value: str | None = None) -> str:
     return path
 
 
-async def _send(client: ApiClient, method: str, path: str, body: Any, params: dict[str, str] | None) -> None:
+async def check_survives(client: ApiClient, method: str, path: str, body: Any, params: dict[str, str] | None) -> None:
     if method == "get":
         response = await client.request("GET", path, params=params)
     else:
@@ -97,12 +97,12 @@ async def test_no_hostile_value_in_any_parameter_or_body_field_makes_a_route_fai
                 for value in HOSTILE:
                     if param["in"] == "path":
                         target = _concrete(path, ids, _as_text(value) or "%20")
-                        await _send(admin, method, target, base, None)
+                        await check_survives(admin, method, target, base, None)
                     else:
-                        await _send(admin, method, _concrete(path, ids), base, {param["name"]: _as_text(value)})
+                        await check_survives(admin, method, _concrete(path, ids), base, {param["name"]: _as_text(value)})
             schema = content.get("application/json", {}).get("schema", {})
             for field in schema.get("properties", {}):
                 for value in HOSTILE:
                     body = copy.deepcopy(base or {})
                     body[field] = value
-                    await _send(admin, method, _concrete(path, ids), body, None)
+                    await check_survives(admin, method, _concrete(path, ids), body, None)

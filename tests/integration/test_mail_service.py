@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,9 @@ def settings(tmp_path: Path, **values: object) -> Settings:
 
 
 async def test_nothing_configured_starts_nothing(db: str, tmp_path: Path) -> None:
+    before = asyncio.all_tasks()
     close = await start_mail(settings(tmp_path))
+    assert asyncio.all_tasks() == before  # no listener, no poller
     await close()
 
 

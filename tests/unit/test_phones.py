@@ -135,6 +135,7 @@ def test_normalize_phone_raises_nothing_but_validation_error(raw: str) -> None:
 @given(st.text(alphabet="0123456789۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩+ -().\u200c", max_size=25))
 def test_digit_heavy_input_raises_nothing_but_validation_error(raw: str) -> None:
     try:
-        normalize_phone(raw)
+        e164 = normalize_phone(raw)
     except ValidationError:
-        pass
+        return
+    assert e164.startswith("+") and e164[1:].isdigit()
