@@ -1,8 +1,9 @@
 """Fax-to-mail through the SMTP listener: gateway mail becomes a fax from the sender's number, OCR'd when possible.
 
-Tesseract is not installed on the test machine, so the OCR tests put a small stand-in `tesseract`
-script (same command line, same `--list-langs` answer) in tmp_path; the no-OCR tests name a
-binary that does not exist, exactly like a server without Tesseract.
+One test runs the real Tesseract with Persian data (CI installs tesseract-ocr, tesseract-ocr-fas
+and poppler-utils). The others put a small stand-in `tesseract` script (same command line, same
+`--list-langs` answer) in tmp_path to force exact text, failures and slow runs; the no-OCR tests
+name a binary that does not exist, exactly like a server without Tesseract.
 """
 
 from __future__ import annotations
@@ -133,3 +134,26 @@ async def test_ocr_cut_short_by_a_shutdown_is_resumed_on_the_next_start(db: str,
     assert await second.resume() == 1
     await second.wait_idle()
     assert (await Message.get(id=message.id)).meta["fax"]["ocr"] == "done"
+
+
+async def test_real_tesseract_reads_a_pdf_fax_and_makes_it_searchable(db: str, tmp_path: Path) -> None:
+    # CI installs tesseract-ocr with Persian data (fas) and poppler-utils: this runs the real engine.
+    from email.message import EmailMessage
+
+    from tests.support.faxdocs import make_text_pdf
+
+    ocr = FaxOcr(data_dir=tmp_path / "data")
+    assert await ocr.detect(), ocr.reason
+    mail = EmailMessage()
+    mail["From"], mail["To"] = '"Fax Service" <fax@pbx.example.ir>', "support@example.ir"
+    mail["Subject"], mail["Message-ID"] = "New fax from 021-8877 6655", "<real-ocr-1@pbx.example.ir>"
+    mail.set_content("You have received a 1 page fax.\nCaller ID: 02188776655\n")
+    mail.add_attachment(make_text_pdf("ORDER 2468"), maintype="application", subtype="pdf", filename="fax.pdf")
+    async with mail_world(tmp_path, rules=rules(tmp_path), ocr=ocr) as world:
+        await world.send(mail.as_bytes(), sender="fax@pbx.example.ir")
+        arrived = await Message.get(channel=Channel.FAX)
+        await ocr.wait_idle()
+    message = await Message.get(id=arrived.id)
+    assert message.meta["fax"]["ocr"] == "done", message.meta
+    assert "2468" in message.meta["ocr_text"]
+    assert "2468" in message.text_search
