@@ -16,6 +16,7 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from channels.base import Delivery, HoldQueue, PermanentSendError, TransientSendError
+from channels.flood import FloodGate
 from channels.telegram_format import CAPTION_LIMIT, reply_markup, split_text, utf16_len
 from core import attachments
 from core.actions.telegram import is_unreachable, set_reachable
@@ -76,9 +77,12 @@ def _markup(payload: Any) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyK
 class TelegramSender:
     """The Sender of one Bot API channel (`telegram` or `bale`)."""
 
-    def __init__(self, channel: Channel, token: str, api_url: str, *, read_timeout: float = 20.0) -> None:
+    def __init__(
+        self, channel: Channel, token: str, api_url: str, *, read_timeout: float = 20.0, max_rate: float = 30.0
+    ) -> None:
         self.channel = channel
         self.bot = make_bot(token, api_url, read=read_timeout)
+        self.flood = FloodGate(max_rate)
         self._ready = False
 
     async def close(self) -> None:
@@ -92,6 +96,8 @@ class TelegramSender:
         chat_id = str(out.recipient)
         if await is_unreachable(self.channel, chat_id):
             raise PermanentSendError(f"blocked: the contact blocked the bot on {self.channel.value}; not sent")
+        if (pause := self.flood.paused_for()) > 0:  # sending during a 429 window only extends it
+            raise TransientSendError(f"{self.channel.value}: flood limit, paused", retry_after=pause)
         try:
             if not self._ready:
                 await self.bot.initialize()
@@ -120,8 +126,10 @@ class TelegramSender:
             calls.append(self._text_call(chat_id, part, markup if last else None))
         if not calls:
             raise PermanentSendError("nothing to send: the message has no text and no attachment")
+        await self.flood.wait_turn(chat_id)
         sent = [await calls[0]()]
         for call in calls[1:]:
+            await self.flood.wait_turn(chat_id)
             sent.append(await self._later_part(call))
         return sent
 
@@ -170,6 +178,7 @@ class TelegramSender:
         """Map a PTB error to the dispatcher's vocabulary (and remember blocks)."""
         reason = f"{self.channel.value}: {exc.message}"
         if isinstance(exc, RetryAfter):
+            self.flood.cool_down(retry_seconds(exc))
             return TransientSendError(f"{self.channel.value}: flood limit", retry_after=retry_seconds(exc))
         if isinstance(exc, Forbidden):
             if any(marker in exc.message.lower() for marker in _GONE_MARKERS):
@@ -187,7 +196,11 @@ def telegram_senders(settings: Settings) -> dict[Channel, TelegramSender]:
     """The senders of the Bot API channels that have a token configured."""
     senders: dict[Channel, TelegramSender] = {}
     if settings.telegram_token:
-        senders[Channel.TELEGRAM] = TelegramSender(Channel.TELEGRAM, settings.telegram_token, settings.telegram_api_url)
+        senders[Channel.TELEGRAM] = TelegramSender(
+            Channel.TELEGRAM, settings.telegram_token, settings.telegram_api_url, max_rate=settings.telegram_max_rate
+        )
     if settings.bale_token:
-        senders[Channel.BALE] = TelegramSender(Channel.BALE, settings.bale_token, settings.bale_api_url)
+        senders[Channel.BALE] = TelegramSender(
+            Channel.BALE, settings.bale_token, settings.bale_api_url, max_rate=settings.telegram_max_rate
+        )
     return senders

@@ -32,6 +32,8 @@ class Settings:
     telegram_token: str | None = field(default=None, repr=False)
     telegram_api_url: str = "https://api.telegram.org/bot"
     telegram_webhook_secret: str | None = field(default=None, repr=False)
+    # Bot-wide pace of Telegram/Bale sends (messages a second); 0 turns it off (loopback fakes, benchmarks).
+    telegram_max_rate: float = 30.0
     bale_token: str | None = field(default=None, repr=False)
     bale_api_url: str = "https://tapi.bale.ai/bot"
     kavenegar_api_key: str | None = field(default=None, repr=False)
@@ -80,6 +82,16 @@ def _check_port(name: str, value: str) -> int:
     if not value.isdigit() or not 1 <= int(value) <= 65535:
         raise ConfigError(f"{name}: {value!r} is not a port number (1-65535)")
     return int(value)
+
+
+def _check_rate(name: str, value: str) -> float:
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not 0 <= rate <= 1000:
+        raise ConfigError(f"{name}: {value!r} is not a rate in messages per second (0-1000, 0 = unpaced)")
+    return rate
 
 
 def _host_port(name: str, value: str) -> tuple[str, int]:
@@ -153,6 +165,7 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         telegram_token=v.get("PEYK_TELEGRAM_TOKEN"),
         telegram_api_url=urls.get("PEYK_TELEGRAM_API_URL", Settings.telegram_api_url),
         telegram_webhook_secret=v.get("PEYK_TELEGRAM_WEBHOOK_SECRET"),
+        telegram_max_rate=_check_rate("PEYK_TELEGRAM_MAX_RATE", v.get("PEYK_TELEGRAM_MAX_RATE", "30")),
         bale_token=v.get("PEYK_BALE_TOKEN"),
         bale_api_url=urls.get("PEYK_BALE_API_URL", Settings.bale_api_url),
         kavenegar_api_key=v.get("PEYK_KAVENEGAR_API_KEY"),

@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bots import copy
 from channels.base import HoldQueue, PermanentSendError, TransientSendError
 from channels.dispatcher import Dispatcher
 from channels.telegram_sender import TelegramSender, telegram_senders
@@ -15,6 +14,7 @@ from core.actions.dispatch import RetryPolicy
 from core.actions.outbox import queue_bot_reply, send_reply
 from core.models import Channel, Contact, Conversation, Message, MessageStatus, OutboundMessage, OutboxStatus, Role
 from core.models.enums import AccessScope
+from handlers import copy
 from tests.support.api import staff
 from tests.support.bot_service import BotService, eventually, fakes, fixture, peyk
 
@@ -55,12 +55,13 @@ def row(text: str, recipient: str = MARYAM, **payload: object) -> OutboundMessag
 async def test_start_is_greeted_through_the_outbox_and_reaches_the_fake_as_sendmessage(
     peyk: BotService, dispatcher: Dispatcher
 ) -> None:
+    peyk.with_dialog()  # the greeting is the dialog engine's (handlers/)
     assert (await peyk.update(fixture("start"))).status == 200
     (call,) = await eventually(lambda: _now(peyk.telegram.sent("sendMessage")))
     assert call.params["chat_id"] == MARYAM
-    assert call.params["text"] == copy.GREETING
+    assert call.params["text"].startswith(copy.GREETING)
     reply = await eventually(lambda: Message.filter(direction="out", status=MessageStatus.SENT).first())
-    assert reply.text == copy.GREETING
+    assert reply.text == call.params["text"]
     assert reply.external_id == f"{MARYAM}:5001"  # the Bot API's message id, in our chat:message form
 
 
@@ -91,6 +92,19 @@ async def test_a_429_is_a_transient_error_carrying_retry_after(peyk: BotService,
     with pytest.raises(TransientSendError) as info:
         await sender.send(row("سلام"))
     assert info.value.retry_after == 2.0
+
+
+async def test_after_a_429_the_bot_sends_nothing_to_any_chat_until_retry_after_passes(
+    peyk: BotService, sender: TelegramSender
+) -> None:
+    peyk.telegram.fail("429", method="sendMessage", retry_after=2)
+    with pytest.raises(TransientSendError):
+        await sender.send(row("سلام"))
+    asked = len(peyk.telegram.calls_to("sendMessage"))
+    with pytest.raises(TransientSendError, match="paused") as info:
+        await sender.send(row("سلام", recipient="6000000001"))  # another chat waits too
+    assert 0 < (info.value.retry_after or 0) <= 2.0
+    assert len(peyk.telegram.calls_to("sendMessage")) == asked  # the API was not called during the pause
 
 
 async def test_the_dispatcher_waits_out_retry_after_and_then_delivers_once(
