@@ -6,7 +6,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from admin.web import audit, teams, users
 from admin.web.auth import admin_auth
+from admin.web.errors import admin_errors
 from admin.web.home import home
 from admin.web.login import login_page, login_submit, logout
 from admin.web.templating import setup_templates
@@ -21,6 +23,7 @@ async def _to_home(request: web.Request) -> web.Response:
 def setup_web(app: web.Application) -> None:
     """Register the admin's middleware, templates, static files and pages."""
     setup_templates(app)
+    app.middlewares.append(admin_errors)  # outside admin_auth: its refusals become Persian pages too
     app.middlewares.append(admin_auth)
     app.router.add_static("/admin/static/", STATIC, name="static", append_version=True)
     app.router.add_get("/admin", _to_home)
@@ -28,3 +31,9 @@ def setup_web(app: web.Application) -> None:
     app.router.add_get("/admin/login", login_page, name="login")
     app.router.add_post("/admin/login", login_submit)
     app.router.add_post("/admin/logout", logout, name="logout")
+    from admin.web.areas import setup_areas
+
+    setup_areas(app)
+    users.setup(app)
+    teams.setup(app)
+    audit.setup(app)

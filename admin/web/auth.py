@@ -46,6 +46,8 @@ async def admin_auth(request: web.Request, handler: Handler) -> web.StreamRespon
     if request.method in UNSAFE and not await _csrf_ok(request, session.csrf):
         raise web.HTTPForbidden(text="درخواست نامعتبر است (نشانهٔ امنیتی فرم). صفحه را دوباره باز کنید.")
     user = await User.get_or_none(id=session.user_id, is_active=True) if session.user_id else None
+    if user is not None and not hmac.compare_digest(session.key, sessions.user_key(secret, user.password_hash)):
+        user = session.user_id = None  # the password changed (reset by an admin) since this session began
     if user is None and path not in PUBLIC_PATHS:
         if request.method == "GET" and "text/event-stream" not in request.headers.get("Accept", ""):
             raise web.HTTPFound("/admin/login?next=" + request.path_qs.replace("&", "%26"))

@@ -6,9 +6,10 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from admin.app_keys import SETTINGS_KEY
 from admin.web import copy
 from admin.web.context import SESSION_KEY, session_of
-from admin.web.session import Session
+from admin.web.session import Session, user_key
 from admin.web.templating import render
 from core.actions.signin import SignInBlocked, sign_in
 
@@ -22,7 +23,10 @@ def _safe_next(target: str) -> str:
 
 async def login_page(request: web.Request) -> web.Response:
     """The sign-in form."""
-    return render("login.html", request, {"error": "", "next": request.query.get("next", ""), "username": ""})
+    session = session_of(request)
+    notice, session.flash = session.flash.removeprefix("!"), ""  # "signed out" after a sign-out
+    context = {"error": "", "next": request.query.get("next", ""), "username": "", "notice": notice}
+    return render("login.html", request, context)
 
 
 async def login_submit(request: web.Request) -> web.Response:
@@ -37,9 +41,10 @@ async def login_submit(request: web.Request) -> web.Response:
     except SignInBlocked:
         user, error = None, copy.LOGIN_BLOCKED
     if user is None:
-        context = {"error": error, "next": target, "username": username}
+        context = {"error": error, "next": target, "username": username, "notice": ""}
         return render("login.html", request, context, status=401 if error else 200)
-    request[SESSION_KEY] = Session(user_id=user.id)  # a new session id and CSRF token on sign-in
+    key = user_key(request.app[SETTINGS_KEY].secret_key, user.password_hash)
+    request[SESSION_KEY] = Session(user_id=user.id, key=key)  # a new session id and CSRF token on sign-in
     raise web.HTTPFound(target)
 
 

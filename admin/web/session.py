@@ -25,10 +25,16 @@ class Session:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     issued: int = field(default_factory=lambda: int(time.time()))
     flash: str = ""
+    key: str = ""  # user_key() of the password the session began with: a new password ends old sessions
 
 
 def _sign(secret: str, payload: bytes) -> str:
     return base64.urlsafe_b64encode(hmac.new(secret.encode(), payload, hashlib.sha256).digest()).decode().rstrip("=")
+
+
+def user_key(secret: str, password_hash: str) -> str:
+    """A short keyed digest of the user's password hash; it changes when the password does."""
+    return _sign(secret, b"session-key:" + password_hash.encode())[:22]
 
 
 def encode(secret: str, session: Session) -> str:

@@ -101,7 +101,9 @@ async def _on_new_call(call: Call, event: CtiEvent, at: datetime, out: Outcome) 
     if call.direction == CallDirection.OUT and call.user_id is None:  # type: ignore[attr-defined]
         call.user = await find_agent("", event.users)
     if call.status == CallStatus.RINGING:
-        out.emit("call.ringing", call_id=call.id, contact_id=call.contact_id, number=call.number)  # type: ignore[attr-defined]
+        # `users`: whom the PBX rings, so the admin pops the call up for exactly those agents.
+        contact_id = call.contact_id  # type: ignore[attr-defined]
+        out.emit("call.ringing", call_id=call.id, contact_id=contact_id, number=call.number, users=list(event.users))
 
 
 async def _on_answer(call: Call, event: CtiEvent, at: datetime, out: Outcome) -> None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-import re
-
 from core.actions.audit import record
-from core.errors import ValidationError
+from core.actions.staff_rules import (
+    USERNAME,
+    check_password,
+    check_scope,
+    check_username,
+    check_username_free,
+    clean_phone_line,
+)
 from core.models import ApiToken, Role, Team, User
+from core.models.enums import AccessScope
 from core.passwords import hash_password, new_token, token_digest
 from core.tx import atomic
 
-USERNAME = re.compile(r"^[A-Za-z0-9_.\-]{2,64}$")
+__all__ = ["USERNAME", "create_user", "issue_token"]
 
 
 async def create_user(
@@ -21,23 +27,40 @@ async def create_user(
     full_name: str = "",
     team: Team | None = None,
     by: User | None = None,
+    scope: AccessScope | str = AccessScope.TEAM,
+    phone: str | None = None,
+    extension: str | None = None,
 ) -> User:
-    """Create a staff user; the password (if any) is stored as an argon2 hash."""
-    if not USERNAME.match(username):
-        raise ValidationError("username: 2-64 Latin letters, digits, dot, dash or underscore")
-    if password is not None and len(password) < 8:
-        raise ValidationError("password: at least 8 characters")
-    if await User.exists(username=username):
-        raise ValidationError(f"username {username!r} is taken")
+    """Create a staff user; the password (if any) is stored as an argon2 hash (StaffError when refused)."""
+    username = check_username(username)
+    if password is not None:
+        check_password(password)
+    scope = check_scope(scope)
+    phone, extension = clean_phone_line(phone, extension)
+    await check_username_free(username)
     async with atomic() as out:
         user = await User.create(
             username=username,
             full_name=full_name,
             role=role,
+            scope=scope,
             team=team,
+            phone=phone,
+            extension=extension,
             password_hash=hash_password(password) if password else "",
         )
-        await record(by, "user.create", user, username=username, role=str(role))
+        await record(
+            by,
+            "user.create",
+            user,
+            username=username,
+            full_name=full_name,
+            role=str(role),
+            scope=str(scope),
+            team_id=team.id if team else None,
+            phone=phone,
+            extension=extension,
+        )
         out.emit("user.created", user_id=user.id)
     return user
 
