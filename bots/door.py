@@ -1,7 +1,8 @@
 """The front door of one Bot API channel: one raw Update in, stored (or deliberately not) before any ack.
 
 The webhook route and the getUpdates loop both call `UpdateDoor.take`; only after it returns may
-the provider be told "received". Stored messages are then fed to the PTB Application's handlers.
+the provider be told "received". A newly stored message is given to the dialog engine (still in the
+chat's arrival order), then fed to the PTB Application's handlers.
 """
 
 from __future__ import annotations
@@ -10,19 +11,22 @@ import asyncio
 import logging
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from telegram import Bot, Update
 from telegram.error import TelegramError
 from telegram.ext import Application
 
+from bots.app import ENGINE_KEY
 from channels.base import InboundMessage, InvalidInbound
 from channels.telegram import EditedMessage, IgnoredUpdate, MemberStatus, ParsedUpdate, parse_inbound
 from core.actions.inbox import ingest_message, record_edit
 from core.actions.telegram import record_update, set_reachable, update_seen
 from core.attachments import MAX_BYTES
 from core.models import Channel
+from handlers.engine import Engine
+from handlers.turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,8 @@ class TakeResult:
     status: str
     stored: bool = False
     reason: str = ""
+    # A new message for the dialog engine (not part of the result's identity).
+    turn: Turn | None = field(default=None, compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -44,10 +50,14 @@ class TakeResult:
 class UpdateDoor:
     """Takes raw updates of one channel: dedupe, parse, fetch files, store, then hand to the bot."""
 
-    def __init__(self, channel: Channel, bot: Bot, application: Application | None = None) -> None:
+    def __init__(
+        self, channel: Channel, bot: Bot, application: Application | None = None, engine: Engine | None = None
+    ) -> None:
         self.channel = channel
         self.bot = bot
         self.application = application
+        # The engine the bot's Application was built with, unless one is given.
+        self.engine = engine or (application.bot_data.get(ENGINE_KEY) if application else None)
         # Dropped once no update of the chat is in flight.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -76,6 +86,8 @@ class UpdateDoor:
             log.exception("%s update %s failed (stored: %s)", self.channel, update_id, stored)
             return TakeResult("failed", stored=stored, reason=type(exc).__name__)
         if result.status == "stored":
+            if self.engine is not None and result.turn is not None:
+                await self.engine.take(result.turn)  # never raises; the update stays stored either way
             self._hand_off(raw)
         return result
 
@@ -97,7 +109,8 @@ class UpdateDoor:
             return TakeResult("updated", stored=bool(edited), reason="edit")
         message = await self._with_files(parsed)
         ingested = await ingest_message(message)
-        return TakeResult("stored" if ingested.created else "duplicate", stored=ingested.created)
+        turn = Turn.of(ingested, message) if ingested.created else None
+        return TakeResult("stored" if ingested.created else "duplicate", stored=ingested.created, turn=turn)
 
     async def _with_files(self, msg: InboundMessage) -> InboundMessage:
         """Fetch every file by its file_id (getFile + download).

@@ -12,9 +12,11 @@ from telegram.ext import Application
 from bots.app import build_application
 from bots.door import UpdateDoor
 from bots.polling import Poller
+from bots.staff import StaffCommands
 from channels.telegram import ALLOWED_UPDATES
 from core.config import Settings
 from core.models import Channel
+from handlers.engine import engine_for
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +55,9 @@ class BotRuntime:
         webhook updates, and the connection is retried until it works.
         """
         for channel, (token, api_url) in bot_channels(self.settings).items():
-            application = build_application(channel, token, api_url)
+            # StaffCommands: /link CODE (staff alarms) is answered before the customer flows see it.
+            engine = StaffCommands(engine_for(self.settings))
+            application = build_application(channel, token, api_url, engine)  # type: ignore[arg-type]
             self.applications[channel] = application
             self.doors[channel] = UpdateDoor(channel, application.bot, application)
             self.ready[channel] = asyncio.Event()

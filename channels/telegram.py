@@ -252,8 +252,19 @@ def _edit(msg: Mapping[str, Any], channel: Channel) -> ParsedUpdate:
     return EditedMessage(channel, f"{chat_id}:{_message_id(msg)}", text, when)
 
 
+def _button_label(origin: Any, data: str) -> str | None:
+    """The text of the pressed button, read from the keyboard of the message it was under."""
+    markup = origin.get("reply_markup") if isinstance(origin, Mapping) else None
+    rows = markup.get("inline_keyboard") if isinstance(markup, Mapping) else None
+    for row in rows if isinstance(rows, list) else []:
+        for button in row if isinstance(row, list) else []:
+            if isinstance(button, Mapping) and button.get("callback_data") == data and button.get("text"):
+                return str(button["text"])
+    return None
+
+
 def _callback(query: Mapping[str, Any], channel: Channel) -> ParsedUpdate:
-    """A button press becomes an inbound message whose text is the button's data."""
+    """A button press becomes an inbound message: the button's label as text (what staff read), its data in meta."""
     sender = _sender(query)
     query_id = query.get("id")
     if not isinstance(query_id, str) or not query_id:
@@ -272,7 +283,7 @@ def _callback(query: Mapping[str, Any], channel: Channel) -> ParsedUpdate:
         identity_kind=_identity_kind(channel),
         identity_value=str(sender["id"]),
         sender_name=_full_name(sender),
-        text=data,
+        text=_button_label(origin, data) or data,
         thread_key=str(chat_id),
         meta=meta,
     )

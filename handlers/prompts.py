@@ -23,6 +23,12 @@ class Prompt:
     ask_contact: bool = False
     # Numbered SMS menus end with «۰ = منوی اصلی» unless this is the main menu itself.
     offer_menu: bool = True
+    # False where the customer types a value (a rating «۴»): SMS shows no numbered list, buttons stay.
+    numbered: bool = True
+    # True where «۰» is an answer (NPS 0–10), so it does not mean "main menu" at this step.
+    zero_is_answer: bool = False
+    # Buttons per keyboard row (ratings sit side by side).
+    columns: int = 1
 
     def option(self, key: str) -> Option | None:
         """The option with this key, if the prompt offers it."""

@@ -20,6 +20,8 @@ from channels.kavenegar import map_status, parse_inbound, parse_status, status_r
 from core.actions.dispatch import set_delivery_status
 from core.actions.sms import receive_sms
 from core.models import Channel, MessageStatus
+from handlers.engine import engine_for
+from handlers.turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,8 @@ async def inbound_sms(request: web.Request) -> web.Response:
         log.info("Kavenegar inbound refused: %s", exc)
         return _error(400, str(exc))
     result = await receive_sms(msg)
+    if result.created:  # committed; the bot answers a new message once, in the sender's order
+        await engine_for(request.app[SETTINGS_KEY]).take(Turn.of(result, msg))
     return web.json_response({"ok": True, "message_id": result.message.id, "duplicate": not result.created})
 
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from core.actions.contacts import find_contact_by_identity
 from core.actions.inbox import IngestResult, ingest_message
 from core.inbound import InboundMessage
-from core.models import Contact, IdentityKind
+from core.models import Contact, ContactIdentity, IdentityKind
+from core.phones import try_normalize_phone
 from core.tx import atomic
 
+_E164 = re.compile(r"\+[1-9]\d{7,14}")
 # Outbox kinds that count as marketing: never sent to a number that opted out.
 MARKETING_KINDS = frozenset({"campaign", "marketing"})
 
@@ -33,6 +38,23 @@ async def is_sms_opted_out(phone: str) -> bool:
     """True when the number's contact asked for no marketing SMS."""
     contact = await contact_for_phone(phone)
     return bool(contact and contact.sms_opt_out)
+
+
+async def opted_out_among(phones: Iterable[str]) -> set[str]:
+    """The numbers among `phones` (as given) whose contact asked for no marketing SMS, in one query."""
+    by_value: dict[str, list[str]] = {}
+    for phone in phones:
+        # Outbox recipients are stored in E.164 already; only other spellings need the full parse.
+        value = phone if _E164.fullmatch(phone) else try_normalize_phone(phone)
+        if value is not None:
+            by_value.setdefault(value, []).append(phone)
+    if not by_value:
+        return set()
+    # Identities move to the surviving contact on merge, so the identity's own contact is the live one.
+    values = await ContactIdentity.filter(
+        kind=IdentityKind.PHONE, value__in=list(by_value), contact__sms_opt_out=True
+    ).values_list("value", flat=True)
+    return {given for value in values for given in by_value[str(value)]}
 
 
 async def receive_sms(msg: InboundMessage) -> IngestResult:

@@ -1,5 +1,6 @@
 """All tortoise models, grouped by domain, tortoise loads this module as app models."""
 
+from core.models.alarms import AlarmDelivery, AlarmRule, StaffLink, StaffLinkCode
 from core.models.audit import AuditLog
 from core.models.calendar import Holiday
 from core.models.calls import Call, Task
@@ -7,6 +8,7 @@ from core.models.cases import Case, CaseEvent, Lead
 from core.models.catalog import Product
 from core.models.contacts import Account, Contact, ContactIdentity
 from core.models.devices import Device
+from core.models.dialog import DialogState
 from core.models.enums import (
     CaseStatus,
     CaseType,
@@ -24,8 +26,10 @@ from core.models.orders import Installment, InstallmentStatus, Order, OrderLine,
 from core.models.outbox import OutboundMessage
 from core.models.procurement import ImportStage, PurchaseOrder, PurchaseOrderLink, PurchaseOrderStage
 from core.models.sequence import Sequence
+from core.models.sla import SlaPolicy
 from core.models.staff import ApiToken, Team, User
 from core.models.state import Alarm, InboundReceipt, Setting
+from core.models.survey_invites import SurveyInvite
 from core.models.surveys import (
     Answer,
     AnswerChoice,
@@ -41,6 +45,8 @@ from core.models.surveys import (
 __all__ = [
     "Account",
     "Alarm",
+    "AlarmDelivery",
+    "AlarmRule",
     "Answer",
     "AnswerChoice",
     "ApiToken",
@@ -57,6 +63,7 @@ __all__ = [
     "Conversation",
     "ConversationStatus",
     "Device",
+    "DialogState",
     "Direction",
     "Holiday",
     "IdentityKind",
@@ -86,7 +93,11 @@ __all__ = [
     "Role",
     "Sequence",
     "Setting",
+    "SlaPolicy",
+    "StaffLink",
+    "StaffLinkCode",
     "Survey",
+    "SurveyInvite",
     "SurveyStatus",
     "Task",
     "Team",

@@ -152,7 +152,7 @@ async def test_an_edited_message_replaces_the_text_and_keeps_the_previous_one(pe
 async def test_a_button_press_is_stored_as_a_message_and_answered_with_answercallbackquery(peyk: BotService) -> None:
     assert (await peyk.update(fixture("callback_query"))).status == 200
     message = await Message.get(external_id=f"{MARYAM}:cb2200964577853712345")
-    assert message.text == "menu:orders"
+    assert message.text == "پیگیری سفارش" and message.meta["callback_data"] == "menu:orders"
     answered = await eventually(lambda: _async(peyk.telegram.sent("answerCallbackQuery")))
     assert answered[0].params["callback_query_id"] == "2200964577853712345"
 

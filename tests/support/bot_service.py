@@ -3,6 +3,8 @@
 Import the `peyk` fixture into a test module (`from tests.support.bot_service import peyk`): it
 starts a fake Telegram and a fake Bale Bot API, then the web app with the webhook routes and the
 bot runtime (webhook mode: setWebhook goes to the fakes), on an emptied, migrated database.
+These test the channel plumbing, so the dialog engine is off unless a test calls `with_dialog()`;
+the customer bot's own scenarios run in tests/support/bot_world.py.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from admin.hooks.telegram import DOORS_KEY
 from bots.runtime import BotRuntime
 from core import attachments
 from core.config import Settings
+from handlers.engine import engine_for
 from tests.support.fake_bot_api import FakeBotApi
 from tests.support.service import free_port
 
@@ -87,12 +90,19 @@ class BotService:
         """POST an Update to /hooks/<channel>."""
         return await self.post(f"/hooks/{channel}", update, **kw)
 
+    def with_dialog(self) -> None:
+        """Let the dialog engine answer stored messages, as in production."""
+        for door in self.runtime.doors.values():
+            door.engine = engine_for(self.settings)
+
 
 async def serve(settings: Settings, telegram: FakeBotApi, bale: FakeBotApi) -> tuple[BotService, Callable[[], Any]]:
     """Start the app and the bots for `settings`; returns the service and its async closer."""
     app = create_app(settings)
     runtime = BotRuntime(settings, app[DOORS_KEY], retry_s=0.2)
     await runtime.start()
+    for door in runtime.doors.values():
+        door.engine = None  # plumbing only; see with_dialog()
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     await web.TCPSite(runner, settings.http_host, settings.http_port).start()

@@ -96,13 +96,21 @@ def test_edited_message_points_at_the_original_message_with_the_new_text() -> No
     )
 
 
-def test_button_press_becomes_a_message_whose_text_is_the_callback_data() -> None:
+def test_button_press_becomes_a_message_with_the_button_label_as_text_and_its_data_in_meta() -> None:
     msg = message("callback_query")
-    assert msg.text == "menu:orders"
+    assert msg.text == "پیگیری سفارش"  # what staff read in the inbox
+    assert msg.meta["callback_data"] == "menu:orders"  # what the bot reads
     assert msg.external_id == f"{MARYAM}:cb2200964577853712345"
     assert msg.meta["callback_query_id"] == "2200964577853712345"
     assert msg.meta["reply_to"] == f"{MARYAM}:110"
     assert msg.identity_value == MARYAM and msg.thread_key == MARYAM
+
+
+def test_a_button_press_without_its_keyboard_falls_back_to_the_data() -> None:
+    raw = fixture("callback_query")
+    del raw["callback_query"]["message"]["reply_markup"]
+    parsed = parse_inbound(raw)
+    assert isinstance(parsed, InboundMessage) and parsed.text == "menu:orders"
 
 
 def test_blocking_the_bot_makes_the_user_unreachable() -> None:

@@ -1,0 +1,37 @@
+"""Where each customer stands in a bot conversation: one row per contact and channel (BOT-1)."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from core.models.enums import Channel
+
+
+class DialogState(Model):
+    """The flow and step a contact is in on one channel, the answers collected so far and when it expires.
+
+    Kept in the database so a restart, a second process or a long pause does not lose the place.
+    `seq` counts the prompts sent, so buttons of an older prompt no longer verify. `muted_until` is
+    the SMS flood guard, the bot stays silent for this sender until then.
+    """
+
+    id = fields.IntField(primary_key=True)
+    # The contact's id, deliberately not a foreign key: merging contacts moves every foreign key and
+    # would clash on (contact, channel); a merged contact's row is simply never read again.
+    contact_id = fields.IntField()
+    channel = fields.CharEnumField(Channel, max_length=10)
+    conversation: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.Conversation", related_name="dialog_states", null=True, on_delete=fields.SET_NULL
+    )
+    flow = fields.CharField(max_length=40, default="")
+    step = fields.CharField(max_length=40, default="")
+    data = fields.JSONField(default=dict)
+    seq = fields.IntField(default=0)
+    expires_at = fields.DatetimeField(null=True)
+    muted_until = fields.DatetimeField(null=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "dialog_state"
+        unique_together = (("contact_id", "channel"),)

@@ -1,0 +1,250 @@
+"""The dialog engine: one step per stored inbound message, the same for Telegram, Bale and SMS (BOT-1).
+
+The front doors call `Engine.take(turn)` after the message is committed. One conversation's steps run
+one at a time and in arrival order: an asyncio lock per conversation in this process, and the
+contact's DialogState row locked for the step's transaction (PostgreSQL, several processes). The
+bot answers only conversations in `bot` status. Global words (/start, /menu, منو, /cancel, انصراف,
+اپراتور) work from anywhere; an expired flow restarts politely.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+from core.actions.dialog import mute_sender, save_state, stepping
+from core.actions.outbox import queue_bot_reply
+from core.config import Settings
+from core.errors import ValidationError
+from core.jalali import format_time
+from core.models import Channel, Conversation, ConversationStatus
+from core.text import normalize_search, to_persian_digits
+from handlers import copy
+from handlers.config import BotConfig, config_from
+from handlers.flow import Answer, Ctx, Done, Flow, Goto, Handover, Reask, Result, Switch
+from handlers.flows import all_flows
+from handlers.flows.handover import hand_over
+from handlers.flows.identity import NAME as IDENTITY
+from handlers.flows.identity import accept_contact, is_identified
+from handlers.flows.menu import HOME
+from handlers.guards import Flood, clean_input, flood, too_long
+from handlers.ordering import conversation_lock
+from handlers.prompts import Prompt
+from handlers.render import choose, fit_sms, is_menu_request, render_keyboard, render_sms
+from handlers.state import Session
+from handlers.turn import Turn
+
+log = logging.getLogger(__name__)
+
+BOT_CHANNELS = (Channel.TELEGRAM, Channel.BALE, Channel.SMS)
+CANCEL_WORDS = frozenset(normalize_search(w) for w in ("/cancel", "انصراف"))
+AGENT_WORDS = frozenset(normalize_search(w) for w in ("اپراتور", "/operator", "/agent", copy.MENU_AGENT))
+_DEEP_LINK = re.compile(r"^survey[-_](\d{1,9})$")
+MAX_SWITCHES = 6
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to send: a prompt, and on SMS optionally a shorter text that keeps the prompt's options."""
+
+    prompt: Prompt
+    sms_text: str | None = None
+
+
+class Engine:
+    """Runs flows over stored messages; `take` for inbound, `start_flow` to begin one proactively."""
+
+    def __init__(self, config: BotConfig, flows: Mapping[str, Flow] | None = None) -> None:
+        self.config = config
+        self.flows = dict(flows if flows is not None else all_flows())
+
+    async def take(self, turn: Turn) -> None:
+        """Take one step for a stored message; never raises (a failure is logged and the customer told)."""
+        if turn.channel not in BOT_CHANNELS or turn.automated or turn.opt_out:
+            return
+        try:
+            async with conversation_lock(turn.conversation_id):
+                await self._take(turn)
+        except Exception:
+            log.exception("bot step failed on conversation %s (message %s)", turn.conversation_id, turn.message_id)
+            await self._apologize(turn.conversation_id)
+
+    async def start_flow(self, conversation_id: int, flow: str, data: Mapping[str, Any] | None = None) -> None:
+        """Begin `flow` in a bot conversation without waiting for the customer (a survey invitation)."""
+        conversation = await Conversation.get_or_none(id=conversation_id)
+        if conversation is None or conversation.status != ConversationStatus.BOT:
+            raise ValidationError(f"conversation {conversation_id} is not with the bot")
+        if flow not in self.flows:
+            raise ValidationError(f"unknown flow {flow!r}")
+        contact_id = conversation.contact_id  # type: ignore[attr-defined]
+        async with conversation_lock(conversation_id):
+            async with stepping(contact_id, conversation.channel, conversation_id) as row:
+                session = Session.of(row)
+                ctx = self._ctx(conversation_id, row.contact_id, conversation.channel, conversation.thread_key, session)
+                reply = await self._run(ctx, session, Switch(flow, data=dict(data or {})))
+                await self._finish(ctx, session, row, reply)
+
+    def _ctx(self, conversation_id: int, contact_id: int, channel: Channel, sender: str, session: Session) -> Ctx:
+        now = datetime.now(UTC)
+        return Ctx(conversation_id, contact_id, Channel(channel), sender, session.data, self.config, now)
+
+    async def _take(self, turn: Turn) -> None:
+        async with stepping(turn.contact_id, turn.channel, turn.conversation_id) as row:
+            conversation = await Conversation.get(id=turn.conversation_id)
+            if conversation.status != ConversationStatus.BOT:
+                return  # with a person (or closed): the bot stays quiet
+            session = Session.of(row)
+            ctx = self._ctx(turn.conversation_id, turn.contact_id, turn.channel, turn.sender, session)
+            verdict, count = await flood(turn.channel, turn.conversation_id, row, self.config, ctx.now)
+            if verdict == Flood.MUTED:
+                return
+            if verdict == Flood.WARN:
+                await self._mute(ctx, row, count)
+                return
+            reply = await self._step(turn, ctx, session)
+            await self._finish(ctx, session, row, reply)
+
+    async def _finish(self, ctx: Ctx, session: Session, row: Any, reply: Reply | None) -> None:
+        if reply is not None:
+            session.showing(reply.prompt)
+            await self._send(ctx, session, reply)
+        ttl = self.flows[session.flow].ttl if session.flow in self.flows else self.flows[HOME].ttl
+        await save_state(row, conversation_id=ctx.conversation_id, **session.fields(ctx.now, ttl))
+
+    async def _step(self, turn: Turn, ctx: Ctx, session: Session) -> Reply | None:
+        text = clean_input(turn.text)
+        if too_long(text, self.config):
+            limit = to_persian_digits(f"{self.config.max_input:,}".replace(",", "\u066c"))
+            return await self._run(ctx, session, Reask(copy.TOO_LONG.format(limit=limit)))
+        command = self._command(text, session)
+        if command is not None:
+            return await self._run(ctx, session, command)
+        answer = Answer(
+            text=text,
+            photos=(turn.message_id,) if turn.photos else (),
+            shared_contact=turn.shared_contact,
+            verified_phone=turn.verified_phone,
+            message_id=turn.message_id,
+        )
+        if turn.shared_contact and session.flow != IDENTITY:
+            # A contact card shared outside the identity step: link it, then carry on where they were.
+            linked = await accept_contact(ctx, answer)
+            return await self._run(ctx, session, Reask(copy.LINKED if linked else copy.NOT_OWN_CONTACT))
+        if not session.active:
+            return await self._fresh(ctx, session, turn, answer)
+        if session.expired(ctx.now) and session.flow != HOME:
+            return await self._run(ctx, session, Switch(HOME, lead=copy.EXPIRED))
+        flow = self.flows.get(session.flow)
+        step = flow.steps.get(session.step) if flow is not None else None
+        if step is None:  # a flow or step that no longer exists after an upgrade
+            return await self._run(ctx, session, Switch(HOME))
+        option = choose(
+            session.shown_prompt(), text, secret=self.config.secret, scope=session.scope(ctx.conversation_id)
+        )
+        if turn.is_button and option is None:
+            return await self._run(ctx, session, Reask(copy.STALE_BUTTON))
+        return await self._run(ctx, session, await step.answer(ctx, replace(answer, option=option)))
+
+    async def _fresh(self, ctx: Ctx, session: Session, turn: Turn, answer: Answer) -> Reply:
+        """A message with no flow in progress: a main-menu choice typed straight away, else greet with the menu."""
+        home = self.flows[HOME]
+        step = home.steps[home.first]
+        option = None if turn.is_button else choose(await step.ask(ctx), answer.text)
+        if option is None:
+            return await self._run(ctx, session, Switch(HOME, lead=copy.GREETING))
+        session.enter(HOME)
+        session.step, ctx.data = home.first, session.data
+        return await self._run(ctx, session, await step.answer(ctx, replace(answer, option=option)))
+
+    def _command(self, text: str, session: Session) -> Result | None:
+        """The global words: /start (with a survey deep link), menu, cancel and talk to a person."""
+        word = normalize_search(text).split("@", 1)[0] if text.startswith("/") else normalize_search(text)
+        if word.startswith("/start"):
+            payload = normalize_search(text).partition(" ")[2].strip()
+            if match := _DEEP_LINK.match(payload):
+                return Switch("survey", data={"survey_id": int(match.group(1))})
+            return Switch(HOME, lead=copy.GREETING)
+        if is_menu_request(word, zero=not session.zero_is_answer):
+            return Switch(HOME)
+        if word in CANCEL_WORDS:
+            return Switch(HOME, lead=copy.CANCELLED if session.active and session.flow != HOME else "")
+        if word in AGENT_WORDS:
+            return Handover()
+        return None
+
+    async def _run(self, ctx: Ctx, session: Session, result: Result) -> Reply:
+        """Apply a step's result: move, re-ask, finish, switch flows or hand over; returns what to say."""
+        leads: list[str] = []
+        for _ in range(MAX_SWITCHES):
+            if isinstance(result, Switch):
+                leads.append(result.lead)
+                target = self.flows[result.flow]
+                if target.needs_identity and not await is_identified(ctx):
+                    session.enter(IDENTITY, {"after": target.name, "after_data": dict(result.data)})
+                else:
+                    session.enter(target.name, dict(result.data))
+                ctx.data = session.data
+                result = await self.flows[session.flow].begin(ctx)
+                continue
+            if isinstance(result, Done):
+                leads.append(result.text)
+                session.enter(HOME, {"again": True})
+                ctx.data = session.data
+                session.step = self.flows[HOME].first
+                menu = await self.flows[HOME].steps[session.step].ask(ctx)
+                sms = fit_sms(self._joined(leads), f"\n{copy.BACK_HINT_SMS}")
+                return Reply(self._compose(leads, menu), sms_text=sms)
+            if isinstance(result, Handover):
+                leads.append(await hand_over(ctx))
+                session.clear()
+                return Reply(Prompt(self._joined(leads), offer_menu=False))
+            if isinstance(result, Goto):
+                leads.append(result.lead)
+                session.step = result.step
+            else:
+                leads.append(result.hint)
+            if not session.active:  # a re-ask with no flow in progress: show the menu
+                return await self._run(ctx, session, Switch(HOME, lead=self._joined(leads)))
+            prompt = await self.flows[session.flow].steps[session.step].ask(ctx)
+            return Reply(self._compose(leads, prompt))
+        raise RuntimeError(f"flows switched more than {MAX_SWITCHES} times in one step")
+
+    @staticmethod
+    def _joined(leads: list[str]) -> str:
+        return "\n\n".join(p for p in leads if p)
+
+    def _compose(self, leads: list[str], prompt: Prompt) -> Prompt:
+        return replace(prompt, text=self._joined([*leads, prompt.text]))
+
+    async def _send(self, ctx: Ctx, session: Session, reply: Reply) -> None:
+        if ctx.sms:
+            await queue_bot_reply(ctx.conversation_id, reply.sms_text or render_sms(reply.prompt))
+            return
+        keyboard = render_keyboard(reply.prompt, secret=self.config.secret, scope=session.scope(ctx.conversation_id))
+        await queue_bot_reply(ctx.conversation_id, reply.prompt.text, keyboard=keyboard)
+
+    async def _mute(self, ctx: Ctx, row: Any, count: int) -> None:
+        until = ctx.now + self.config.sms_silence
+        minutes = to_persian_digits(int(self.config.sms_flood_window.total_seconds() // 60))
+        note = copy.FLOOD_NOTE.format(minutes=minutes, count=to_persian_digits(count), until=format_time(until))
+        await mute_sender(row, until, ctx.conversation_id, label=copy.FLOOD_LABEL, note=note)
+        await queue_bot_reply(ctx.conversation_id, copy.FLOOD_WARNING)
+
+    async def _apologize(self, conversation_id: int) -> None:
+        try:
+            conversation = await Conversation.get_or_none(id=conversation_id)
+            if conversation is not None and conversation.status == ConversationStatus.BOT:
+                await queue_bot_reply(conversation_id, copy.ERROR)
+        except Exception:
+            log.exception("could not tell conversation %s that the bot failed", conversation_id)
+
+
+@lru_cache(maxsize=16)
+def engine_for(settings: Settings) -> Engine:
+    """The engine of a configured service (one per settings; its locks are process-wide anyway)."""
+    return Engine(config_from(settings))
