@@ -56,6 +56,9 @@ async def bootstrap(settings: Settings, *, serve_http: bool = True) -> Service:
     from channels.mail_service import start_mail
 
     service.closers.append(await start_mail(settings))  # SMTP listener, IMAP poller, fax OCR when configured
+    from scheduler.runner import start_scheduler
+
+    service.closers.append(await start_scheduler(settings))  # sweeps and alarms; stopped before the dispatcher
     if serve_http:
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()

@@ -22,6 +22,11 @@ def _parser() -> argparse.ArgumentParser:
     token = sub.add_parser("token", help="print a new API token for a user")
     token.add_argument("username")
     sub.add_parser("demo", help="load a Persian demo company")
+    jobs = sub.add_parser("jobs", help="list the scheduled jobs, or run one: jobs run NAME [--at ISO-TIME]")
+    jobs_sub = jobs.add_subparsers(dest="jobs_command")
+    run_job = jobs_sub.add_parser("run", help="run one job now (as of --at, for operators and tests)")
+    run_job.add_argument("name")
+    run_job.add_argument("--at", help="the time to run it as of, e.g. 2026-12-01T10:00:00+03:30")
     return parser
 
 
@@ -47,6 +52,12 @@ async def _dispatch(args: argparse.Namespace) -> int:
         return await commands.token(settings, args.username)
     if command == "demo":
         return await commands.demo(settings)
+    if command == "jobs":
+        from scheduler import cli
+
+        if args.jobs_command == "run":
+            return await cli.run_one(settings, args.name, args.at)
+        return await cli.list_jobs(settings)
     raise AssertionError(command)
 
 

@@ -37,3 +37,7 @@ def setup_web(app: web.Application) -> None:
     users.setup(app)
     teams.setup(app)
     audit.setup(app)
+    from admin.web import alarm_rules, alarms, calendar_admin, sla, survey_link
+
+    for area in (sla, alarm_rules, alarms, calendar_admin, survey_link):  # SLA, alarms, calendar, survey links
+        area.setup(app)

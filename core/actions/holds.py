@@ -9,15 +9,19 @@ from typing import Any
 
 from tortoise.expressions import F
 
-from core.actions.outbox import queue_notification
-from core.errors import ValidationError
-from core.models import Alarm, Channel, OutboundMessage, OutboxStatus, Role, Setting, User
+from core.actions.alarm_rules import rules_of
+from core.actions.alarms import STAFF_SUBJECT, raise_alarm
+from core.alarm_kinds import KINDS
+from core.models import Alarm, OutboundMessage, OutboxStatus, Setting
+from core.queries.alarm_recipients import staff_addresses, staff_of
 from core.tx import atomic
 
 log = logging.getLogger(__name__)
 
 HOLD_PREFIX = "outbox.hold."
-ALARM_SUBJECT = "هشدار پیک"
+ALARM_SUBJECT = STAFF_SUBJECT
+ADMINS = {"roles": ["admin"]}
+ADMIN_CHANNELS = ("email", "sms", "telegram", "bale")
 
 
 async def held_channels() -> dict[str, dict[str, Any]]:
@@ -68,29 +72,6 @@ def hold_alarm_prefix(channel: str) -> str:
     return f"channel_held:{channel}:"
 
 
-async def _queue_for_admins(alarm: Alarm, avoid: Collection[str]) -> int:
-    """Queue the alarm text to every active admin's email and phone (one row each, deduped)."""
-    queued = 0
-    for user in await User.filter(role=Role.ADMIN, is_active=True).order_by("id"):
-        for channel, address in ((Channel.EMAIL, user.email), (Channel.SMS, user.phone)):
-            if not address or str(channel) in avoid:
-                continue
-            try:
-                row = await queue_notification(
-                    channel,
-                    address,
-                    alarm.text,
-                    kind="alarm",
-                    dedupe_key=f"alarm:{alarm.id}:{channel}:{user.id}",
-                    payload={"subject": ALARM_SUBJECT, "alarm_id": alarm.id},
-                )
-            except ValidationError as exc:  # a mistyped admin phone must not stop the alarm itself
-                log.warning("alarm %s not queued to %s of user %s: %s", alarm.key, channel, user.id, exc)
-                continue
-            queued += row is not None
-    return queued
-
-
 async def raise_alarm_once(
     key: str,
     kind: str,
@@ -104,16 +85,23 @@ async def raise_alarm_once(
     """Create the alarm with this unique key and notify admins; None if it was raised before.
 
     `avoid_channels` skips notifying on a channel that cannot deliver it (SMS while SMS is held).
+    Recipients and channels come from the active `channel_held` rule when there is one (admins by
+    email, SMS, Telegram and Bale otherwise); these operational alarms are never held for quiet hours.
     """
-    if await Alarm.exists(key=key):
-        return None
-    async with atomic() as out:
-        alarm, created = await Alarm.get_or_create(
-            key=key,
-            defaults={"kind": kind, "text": text, "urgent": urgent, "object_type": object_type, "object_id": object_id},
-        )
-        if not created:
-            return None
-        await _queue_for_admins(alarm, avoid_channels)
-        out.emit("alarm.raised", alarm_id=alarm.id, key=key, kind=kind, urgent=urgent)
-    return alarm
+    rules = await rules_of(kind) if kind in KINDS else []
+    rule = rules[0] if rules else None
+    recipients = rule.recipients if rule else ADMINS
+    users = await staff_of(recipients, None)
+    addresses = await staff_addresses(users, rule.channels if rule else ADMIN_CHANNELS)
+    return await raise_alarm(
+        key,
+        kind,
+        text,
+        rule=rule,
+        addresses=addresses,
+        urgent=urgent,
+        quiet=False,
+        avoid_channels=avoid_channels,
+        object_type=object_type,
+        object_id=object_id,
+    )
