@@ -31,10 +31,13 @@ async def test_a_visitor_without_a_session_gets_no_event_stream(desk: Desk) -> N
 
 
 async def test_an_agent_hears_of_a_new_message_in_a_team_conversation_but_not_of_another_team(desk: Desk) -> None:
+    # Team B's conversation is routed before the stream opens: a brand-new conversation sits in the
+    # shared pool (visible to every team) until it is assigned, so only later events must stay hidden.
+    theirs = await desk.conversation(desk.team_b, "پیام تیم ب")
     browser = await desk.signed_in("agent_a")
     stream = await EventStream.open(browser.session, desk.web.url)
     try:
-        theirs = await desk.conversation(desk.team_b, "پیام تیم ب")
+        await desk.ingest(telegram(int(theirs.thread_key), "پیام دوم تیم ب", message_id=2), desk.team_b)
         ours = await desk.conversation(desk.team_a, "پیام تیم الف")
         seen = []
         while len(seen) < 10:
