@@ -27,6 +27,7 @@ from core.actions.dispatch import (
     hold_channel,
     mark_failed,
     mark_sent,
+    mark_sent_many,
     raise_alarm_once,
     reclaim_stuck,
     requeue,
@@ -190,8 +191,15 @@ class Dispatcher:
             return
         except Exception as exc:
             outcomes = [exc] * len(rows)
+        sent = {row.id: outcome for row, outcome in zip(rows, outcomes, strict=True) if isinstance(outcome, Delivery)}
+        try:
+            await mark_sent_many(sent)  # one transaction for the whole array, not one per recipient
+        except Exception:
+            log.exception("outbox: could not record %d sends at once; recording them one by one", len(sent))
+            sent = {}
         for row, outcome in zip(rows, outcomes, strict=True):
-            await self._record(row, outcome)
+            if row.id not in sent:
+                await self._record(row, outcome)
 
     async def _record(self, row: OutboundMessage, outcome: Delivery | Exception) -> None:
         """Write one send's outcome; if that fails the row stays `sending` and is reconciled later."""

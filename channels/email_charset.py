@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
 
@@ -37,7 +38,8 @@ def _decode_words(text: str) -> str:
     def one(match: re.Match[str]) -> str:
         try:
             return str(make_header(decode_header(match.group(0))))
-        except (ValueError, LookupError, UnicodeError):
+        except (ValueError, LookupError, UnicodeError, MessageError):
+            # MessageError: CharsetError for a charset name no codec knows (a garbled `=?€tf-8?…`).
             return match.group(0)
 
     return _ENCODED_WORD.sub(one, _BETWEEN_WORDS.sub("", text))
@@ -45,19 +47,38 @@ def _decode_words(text: str) -> str:
 
 def header_text(msg: Message, name: str) -> str:
     """One header as clean text (RFC 2047 decoded, raw 8-bit bytes repaired, folding removed), or ''."""
-    value = msg.get(name)
-    if value is None:
+    found = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
+    if found is None:
         return ""
-    raw = str(next((v for k, v in msg.raw_items() if k.lower() == name.lower()), ""))
+    raw = str(found)
     if any("\udc80" <= ch <= "\udcff" for ch in raw):
         # Raw 8-bit bytes (no RFC 2047): the policy turned them into U+FFFD; decode them ourselves.
         text = _decode_words(repair_text(raw))
     else:
-        text = str(value)
-    text = " ".join(text.split())
+        try:
+            text = str(msg.get(name))
+        except Exception:
+            # The stdlib's structured header parser crashes on some malformed values (AttributeError
+            # on a group in From, IndexError, …): the raw value is still the sender's text.
+            text = _decode_words(raw)
+    return _persian_letters(" ".join(text.split()), raw)
+
+
+def _persian_letters(text: str, raw: str) -> str:
+    """Arabic ي/ك that a legacy charset of the raw header's encoded words forced, as Persian ی/ک."""
     for charset in {c.lower() for c in _ENCODED_WORD_CHARSET.findall(raw)}:
         text = text.translate(_LEGACY_ARABIC.get(charset, {}))
     return text
+
+
+def raw_header_text(msg: Message, name: str) -> str:
+    """One header from its raw value (RFC 2047 words decoded, folding removed), bypassing the structured
+    parser, which drops text from malformed address headers (an unquoted `;` in a display name)."""
+    found = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
+    if found is None:
+        return ""
+    raw = str(found)
+    return _persian_letters(" ".join(_decode_words(repair_text(raw)).split()), raw)
 
 
 def decode_text_part(part: Message) -> str:
@@ -77,7 +98,7 @@ def decode_text_part(part: Message) -> str:
     for charset in (declared or "utf-8", "utf-8"):
         try:
             text = data.decode(charset)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # ValueError: undecodable bytes, or a NUL in the charset name
             continue
         return text.translate(_LEGACY_ARABIC.get(charset, {}))
     return data.decode("cp1256", "replace")

@@ -12,9 +12,9 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
-from channels.base import InboundAttachment, InboundMessage, parse_error
+from channels.base import InboundAttachment, InboundMessage, InvalidInbound, parse_error
 from channels.email_auto import detect_automated, find_bounce
-from channels.email_charset import decode_text_part, header_text, repair_text
+from channels.email_charset import decode_text_part, header_text, raw_header_text, repair_text
 from channels.email_html import convert_html_to_text, sanitize_html
 from channels.email_origin import find_origin
 from core.models import Channel, IdentityKind
@@ -25,16 +25,28 @@ _PLUS_TAG = re.compile(r"^[^@+\s]+\+(c\d{1,12})@", re.IGNORECASE)
 _FILENAME_JUNK = re.compile(r"[\x00-\x1f/\\]+")
 
 
+_TRAILING_ADDRESS = re.compile(r"<([^<>\s\"]+@[^<>\s\"]+)>\"?\s*$")
+
+
 def read_email(raw: bytes) -> EmailMessage:
     """The parsed message (`email.policy.default`: decoded headers, `get_body`, `iter_attachments`)."""
     return BytesParser(policy=policy.default).parsebytes(raw)  # type: ignore[return-value]
 
 
 def find_sender(msg: Message) -> tuple[str, str]:
-    """(address, display name) of the From header; InvalidInbound when there is no address."""
-    name, address = parseaddr(header_text(msg, "From"))
+    """(address, display name) of the From header; InvalidInbound when there is no address.
+
+    A header ending in `<address>` is read as name and address even when the name is not quoted as
+    it should be (`'; DROP TABLE x; -- <a@b.ir>`, `<b>Ali</b> <a@b.ir>`), which parseaddr misreads.
+    """
+    raw = raw_header_text(msg, "From")
+    trailing = _TRAILING_ADDRESS.search(raw)
+    if trailing:
+        name, address = raw[: trailing.start()].strip().strip('"').strip(), trailing.group(1)
+    else:
+        name, address = parseaddr(header_text(msg, "From"))
     address = address.strip().lower()
-    if "@" not in address:
+    if "@" not in address or any(ch in address for ch in ' <>"'):
         raise parse_error("the mail has no From address", from_header=header_text(msg, "From")[:200])
     return address, name.strip()
 
@@ -99,7 +111,11 @@ def _part_bytes(part: Message) -> bytes:
 
 
 def _file_name(part: Message, index: int) -> str:
-    name = _FILENAME_JUNK.sub("_", repair_text(part.get_filename() or "")).strip(" ._")
+    try:
+        given = part.get_filename() or ""
+    except Exception:  # the stdlib's parameter parser fails on some mangled Content-Disposition values
+        given = ""
+    name = _FILENAME_JUNK.sub("_", repair_text(given)).strip(" ._")
     if name:
         return name[-200:]
     extension = {"message/rfc822": ".eml", "message/delivery-status": ".txt", "text/rfc822-headers": ".txt"}
@@ -162,6 +178,19 @@ def parse_inbound(
     """
     if not raw or not raw.strip():
         raise parse_error("the mail is empty")
+    try:
+        return _parse(raw, envelope_from, envelope_to, own_domains, channel)
+    except InvalidInbound:
+        raise
+    except Exception as exc:
+        # The stdlib email package fails in odd ways on mangled mail (AttributeError, IndexError,
+        # CharsetError…): that is the sender's bad input, reported like any other (kept for review).
+        raise parse_error(f"unreadable mail: {type(exc).__name__}: {exc}") from exc
+
+
+def _parse(
+    raw: bytes, envelope_from: str | None, envelope_to: Sequence[str], own_domains: Sequence[str], channel: Channel
+) -> InboundMessage:
     msg = read_email(raw)
     sender = find_sender(msg)
     text, html, used = extract_body(msg)

@@ -51,6 +51,7 @@ UCS2_SINGLE, UCS2_PART = 70, 67
 OPT_OUT_WORDS = frozenset({"لغو", "11", "stop"})
 _EDGE_PUNCTUATION = re.compile(r"^[\s.!،؛,;:\-]+|[\s.!،؛,;:\-]+$")
 _DIGITS = re.compile(r"\d{1,30}")
+_IRAN_MOBILE_E164 = re.compile(r"\+989\d{9}")
 
 
 def map_status(code: int) -> MessageStatus:
@@ -137,6 +138,8 @@ def parse_status(fields: Mapping[str, str]) -> tuple[str, int]:
 
 def receptor_of(phone: str) -> str:
     """Kavenegar's receptor form of a phone number: 09121234567 in Iran, 00<country…> abroad."""
+    if _IRAN_MOBILE_E164.fullmatch(phone):
+        return "0" + phone[3:]  # outbox recipients are stored normalized: skip the full parse (campaigns)
     e164 = try_normalize_phone(phone)
     if e164 is None:
         raise ValueError(f"not a phone number: {phone!r}")

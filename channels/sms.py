@@ -10,7 +10,7 @@ import aiohttp
 from channels.base import Delivery, PermanentSendError
 from channels.kavenegar import receptor_of, sms_parts
 from channels.kavenegar_client import MAX_ARRAY, MAX_STATUS_IDS, KavenegarClient
-from core.actions.sms import MARKETING_KINDS, is_sms_opted_out
+from core.actions.sms import MARKETING_KINDS, is_sms_opted_out, opted_out_among
 from core.config import Settings
 from core.models import Channel, Message, OutboundMessage
 
@@ -52,10 +52,15 @@ class SmsSender:
         if self._session is not None:
             await self._session.close()
 
-    async def _prepare(self, out: OutboundMessage) -> tuple[str, str]:
-        """Receptor and text, or PermanentSendError for a send that must not or cannot happen."""
-        if out.kind in MARKETING_KINDS and await is_sms_opted_out(out.recipient):
-            raise PermanentSendError("opted out")
+    async def _prepare(self, out: OutboundMessage, opted_out: set[str] | None = None) -> tuple[str, str]:
+        """Receptor and text, or PermanentSendError for a send that must not or cannot happen.
+
+        `opted_out` is the batch's opt-outs looked up at once; None looks this row's number up.
+        """
+        if out.kind in MARKETING_KINDS:
+            known = opted_out is not None
+            if (out.recipient in opted_out) if known else await is_sms_opted_out(out.recipient):  # type: ignore[operator]
+                raise PermanentSendError("opted out")
         try:
             receptor = receptor_of(out.recipient)
         except ValueError:
@@ -93,9 +98,10 @@ class SmsSender:
         """sendarray up to 200 rows in one call; per-row results in order (errors of the whole call raise)."""
         results: dict[int, Delivery | Exception] = {}
         ready: list[tuple[OutboundMessage, str, str]] = []
+        opted_out = await opted_out_among(row.recipient for row in rows if row.kind in MARKETING_KINDS)
         for row in rows:
             try:
-                ready.append((row, *await self._prepare(row)))
+                ready.append((row, *await self._prepare(row, opted_out)))
             except PermanentSendError as exc:
                 results[row.id] = exc
         retried = [row for row, _, _ in ready if row.attempts > 1]

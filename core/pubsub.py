@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "peyk_live"
 MAX_PAYLOAD = 7000  # NOTIFY payloads must stay under 8000 bytes
+NOTIFY_BATCH = 500  # notifications sent per query
 live = EventBus()
 
 
@@ -57,6 +58,8 @@ class PubSub:
         self._task: asyncio.Task[None] | None = None
         self._conn: asyncpg.Connection | None = None
         self._pending: set[asyncio.Task[None]] = set()
+        self._outgoing: list[str] = []
+        self._sender: asyncio.Task[None] | None = None
 
     async def start(self) -> PubSub:
         """Subscribe to the source bus and, on PostgreSQL, start listening."""
@@ -68,9 +71,10 @@ class PubSub:
         return self
 
     async def stop(self) -> None:
-        """Stop forwarding and close the listening connection."""
+        """Stop forwarding (sending what is queued first) and close the listening connection."""
         if self._unsubscribe:
             self._unsubscribe()
+        await self.flush()
         if self._task:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
@@ -80,16 +84,36 @@ class PubSub:
     async def _local(self, event: Event) -> None:
         await self.target.publish(event)
         if self.dsn:
-            await self.notify(event)
+            # Not awaited here: the publisher (a webhook waiting to answer its provider, a dispatcher
+            # recording a batch of sends) must not wait for a round trip per event. Queued events go
+            # out in order, many per query (a 100k-SMS campaign emits 100k events).
+            self._outgoing.append(_payload(self.origin, event))
+            if self._sender is None or self._sender.done():
+                self._sender = asyncio.create_task(self._send_queued())
 
-    async def notify(self, event: Event) -> None:
-        """Send one event to the other processes (after its commit; a failure is only logged)."""
+    async def _send_queued(self) -> None:
+        while self._outgoing:
+            batch, self._outgoing = self._outgoing[:NOTIFY_BATCH], self._outgoing[NOTIFY_BATCH:]
+            await self._notify_all(batch)
+
+    async def _notify_all(self, payloads: list[str]) -> None:
         try:
             await connections.get("default").execute_query(
-                "SELECT pg_notify($1, $2)", [CHANNEL, _payload(self.origin, event)]
+                # In array order; identical payloads in one batch arrive once (a display needs one).
+                "SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p",
+                [CHANNEL, payloads],
             )
         except Exception:
-            log.warning("could not notify other processes of %s", event.name, exc_info=True)
+            log.warning("could not notify other processes of %d events", len(payloads), exc_info=True)
+
+    async def notify(self, event: Event) -> None:
+        """Send one event to the other processes now (after its commit; a failure is only logged)."""
+        await self._notify_all([_payload(self.origin, event)])
+
+    async def flush(self) -> None:
+        """Wait until every queued notification was sent."""
+        while self._sender is not None and not self._sender.done():
+            await asyncio.shield(self._sender)
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
         try:

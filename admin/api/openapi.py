@@ -34,10 +34,23 @@ def _param(p: Any) -> dict[str, Any]:
     return out
 
 
+def _names_records(schema: Any) -> bool:
+    """True when a body schema has a field naming other records (`owner_id`, `order_ids`), which may not exist."""
+    if not isinstance(schema, dict):
+        return False
+    if "$ref" in schema:
+        schema = COMPONENTS.get(str(schema["$ref"]).rsplit("/", 1)[-1], {})
+    fields = schema.get("properties") or {}
+    return any(name.endswith(("_id", "_ids")) for name in fields) or any(map(_names_records, fields.values()))
+
+
 def _error_codes(ep: Endpoint) -> list[int]:
     codes = set(ep.errors) | {500}
-    if ep.params or ep.body is not None:
+    # A POST reads a body even where the route documents none (multipart uploads): it can be malformed.
+    if ep.params or ep.body is not None or ep.method.upper() != "GET":
         codes.add(400)
+    if _names_records(ep.body):
+        codes.add(404)
     if not ep.public:
         codes.add(401)
     if any(p.where == "path" for p in ep.params):

@@ -37,7 +37,13 @@ MESSAGE_STATUS_NAMES = {
 }
 CASE_STATUS_NAMES = {"new": "جدید", "open": "باز", "waiting": "در انتظار مشتری", "resolved": "حل‌شده", "closed": "بسته"}
 CASE_TYPE_NAMES = {"service": "خدمات", "complaint": "شکایت", "installation": "نصب و راه‌اندازی"}
-CASE_EVENT_NAMES = {"opened": "ایجاد پرونده", "status": "تغییر وضعیت", "reopened": "بازگشایی", "note": "یادداشت", "priority": "تغییر اولویت"}
+CASE_EVENT_NAMES = {
+    "opened": "ایجاد پرونده",
+    "status": "تغییر وضعیت",
+    "reopened": "بازگشایی",
+    "note": "یادداشت",
+    "priority": "تغییر اولویت",
+}
 CALL_DIRECTION_NAMES = {"in": "ورودی", "out": "خروجی"}
 CALL_STATUS_NAMES = {"ringing": "در حال زنگ", "answered": "پاسخ داده شده", "completed": "انجام‌شده", "missed": "بی‌پاسخ"}
 CALL_OUTCOMES = (

@@ -197,7 +197,11 @@ async def sender_contact(msg: InboundMessage) -> tuple[Contact, bool]:
 
 async def _locked(contact_id: int) -> Contact:
     # The row lock (PostgreSQL) serializes messages of one contact, so two never open two conversations.
-    contact = await _live(contact_id)
-    if contact is None:
+    # Locked and read in one query; only a merged-away contact needs the walk to the one it joined.
+    contact = await Contact.filter(id=contact_id).select_for_update().first()
+    if contact is not None and contact.merged_into_id is None:  # type: ignore[attr-defined]
+        return contact
+    live = await _live(contact_id)
+    if live is None:
         raise NotFound(f"contact {contact_id} not found")
-    return await Contact.filter(id=contact.id).select_for_update().get()
+    return await Contact.filter(id=live.id).select_for_update().get()

@@ -7,11 +7,12 @@ Status flow of an OutboundMessage: queued → sending (claimed) → sent → del
 from __future__ import annotations
 
 import random
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from tortoise import connections
 from tortoise.expressions import F, Q
 
 from core.actions.holds import held_channels, hold_channel, raise_alarm_once, release_channel
@@ -136,6 +137,44 @@ async def mark_sent(out_id: int, delivery: SendResult, *, now: datetime | None =
     return True
 
 
+_SENT_SQL = {
+    "sqlite": "UPDATE outbound_message SET status = 'sent', provider_id = ?, parts = ?, sent_at = ?, "
+    "claimed_at = NULL, error = NULL WHERE id = ?",
+    "postgres": "UPDATE outbound_message SET status = 'sent', provider_id = $1, parts = $2, sent_at = $3, "
+    "claimed_at = NULL, error = NULL WHERE id = $4",
+}
+
+
+async def mark_sent_many(deliveries: Mapping[int, SendResult], *, now: datetime | None = None) -> int:
+    """mark_sent for a whole batch (a sendarray) in one transaction; returns how many rows changed.
+
+    One prepared UPDATE executed for every row (executemany) instead of a transaction per row; the
+    few rows that belong to a conversation message then move their message forward too.
+    """
+    if not deliveries:
+        return 0
+    now = now or utcnow()
+    sent_at = OutboundMessage._meta.fields_map["sent_at"].to_db_value(now, OutboundMessage)
+    async with atomic() as out:
+        rows = (
+            await OutboundMessage.filter(id__in=list(deliveries))
+            .exclude(status__in=[OutboxStatus.SENT, OutboxStatus.DELIVERED])
+            .select_for_update()
+            .only("id", "message_id", "channel")
+        )
+        if not rows:
+            return 0
+        conn = connections.get("default")  # inside atomic(): the transaction's connection
+        sql = _SENT_SQL["postgres" if conn.capabilities.dialect == "postgres" else "sqlite"]
+        values = [[deliveries[r.id].provider_id, deliveries[r.id].parts, sent_at, r.id] for r in rows]
+        await conn.execute_many(sql, values)
+        for row in rows:
+            if row.message_id is not None:  # type: ignore[attr-defined]
+                await _update_message(row, MessageStatus.SENT, out, external_id=deliveries[row.id].provider_id)
+            out.emit("outbox.sent", out_id=row.id, channel=str(row.channel), message_id=row.message_id)  # type: ignore[attr-defined]
+    return len(rows)
+
+
 async def _fail(row: OutboundMessage, reason: str, out: Outcome) -> None:
     await OutboundMessage.filter(id=row.id).update(status=OutboxStatus.FAILED, error=reason, claimed_at=None)
     await _update_message(row, MessageStatus.FAILED, out, error=reason)
@@ -254,6 +293,7 @@ __all__ = [
     "hold_channel",
     "mark_failed",
     "mark_sent",
+    "mark_sent_many",
     "raise_alarm_once",
     "reclaim_stuck",
     "release_channel",

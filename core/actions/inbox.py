@@ -48,7 +48,8 @@ async def ingest_message(
 ) -> IngestResult:
     """Store one inbound message once (idempotent on channel + external id); events go out after commit."""
     external_id = (msg.external_id or "").strip()[:255] or None
-    if external_id and (dup := await _duplicate(msg, external_id)):
+    # A repeat is also caught inside the transaction; looking first only saves storing its files again.
+    if external_id and msg.attachments and (dup := await _duplicate(msg, external_id)):
         return dup
     # Files are written before the transaction: content-addressed, so a rollback leaves only a harmless copy.
     files = await asyncio.to_thread(_store_files, msg.attachments, data_dir)

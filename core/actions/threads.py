@@ -57,10 +57,12 @@ async def _email_match(msg: InboundMessage, contact: Contact) -> tuple[Conversat
 
 
 async def _chat_match(msg: InboundMessage) -> Conversation | None:
+    # Found and row-locked (PostgreSQL) in one query.
     return (
         await Conversation.filter(channel=Channel(msg.channel), thread_key=thread_key_of(msg))
         .exclude(status=ConversationStatus.CLOSED)
         .order_by("-id")
+        .select_for_update()
         .first()
     )
 
@@ -72,11 +74,13 @@ async def open_thread(
     case = None
     if msg.channel == Channel.EMAIL:
         found, case = await _email_match(msg, contact)
+        if found is not None:
+            # Row lock (PostgreSQL): messages of one conversation are taken one at a time, in order.
+            found = await Conversation.filter(id=found.id).select_for_update().get()
     else:
         found = await _chat_match(msg)
     if found is not None:
-        # Row lock (PostgreSQL): messages of one conversation are taken one at a time, in order.
-        conversation = await Conversation.filter(id=found.id).select_for_update().get()
+        conversation = found
         if msg.automated:
             return conversation, "stored"  # auto-replies and bounces never reopen or change status
         if conversation.status in (ConversationStatus.BOT, ConversationStatus.OPEN):

@@ -68,3 +68,4 @@ class ContactIdentity(Model):
     class Meta:
         table = "contact_identity"
         unique_together = (("kind", "value"),)
+        indexes = (("contact_id",),)  # a contact's identities (contact page, merge, timeline)

@@ -99,7 +99,9 @@ async def test_no_hostile_value_in_any_parameter_or_body_field_makes_a_route_fai
                         target = _concrete(path, ids, _as_text(value) or "%20")
                         await check_survives(admin, method, target, base, None)
                     else:
-                        await check_survives(admin, method, _concrete(path, ids), base, {param["name"]: _as_text(value)})
+                        await check_survives(
+                            admin, method, _concrete(path, ids), base, {param["name"]: _as_text(value)}
+                        )
             schema = content.get("application/json", {}).get("schema", {})
             for field in schema.get("properties", {}):
                 for value in HOSTILE:
