@@ -105,3 +105,10 @@ async def test_a_contact_of_team_b_is_403_for_an_agent_of_team_a(desk: Desk) -> 
     status, _ = await browser.post(f"/admin/contacts/{chat.contact_id}/edit", {"display_name": "x"})  # type: ignore[attr-defined]
     assert status == 403
     assert "مشتری تیم ب" not in (await browser.get("/admin/contacts?q=مشتری"))[1]
+
+
+async def test_the_page_of_a_contact_with_no_phone_opens(desk: Desk) -> None:
+    chat = await desk.conversation(desk.team_a, "سلام", name="کاربر تلگرام")
+    browser = await desk.signed_in("agent_a")
+    status, page = await browser.get(f"/admin/contacts/{chat.contact_id}")  # type: ignore[attr-defined]
+    assert status == 200 and "کاربر تلگرام" in page and "/admin/calldesk?number=" in page
