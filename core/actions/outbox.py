@@ -62,7 +62,7 @@ async def _queue(
 ) -> tuple[Message, OutboundMessage]:
     """Write the outbound Message and its OutboundMessage row (inside the caller's transaction)."""
     contact = await Contact.get(id=conversation.contact_id)  # type: ignore[attr-defined]
-    recipient = await recipient_for(conversation, contact, staff=kind == "reply")
+    recipient = await recipient_for(conversation, contact)
     payload: dict[str, Any] = {"text": text, **extra}
     headers = await email_headers(conversation) if conversation.channel == Channel.EMAIL else {}
     payload.update(headers)

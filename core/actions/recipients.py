@@ -20,7 +20,7 @@ MAX_REFERENCES = 10
 DEFAULT_SUBJECT = "پاسخ پشتیبانی"
 
 
-async def recipient_for(conversation: Conversation, contact: Contact, *, staff: bool) -> str:
+async def recipient_for(conversation: Conversation, contact: Contact) -> str:
     """The chat id, phone or address a reply goes to; ValidationError when the contact cannot be reached there."""
     channel = conversation.channel
     if channel not in IDENTITY_OF:

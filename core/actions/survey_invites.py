@@ -103,7 +103,7 @@ async def _invite_address(case: Case, contact: Contact, rule: AlarmRule) -> Addr
         conversation = await Conversation.get_or_none(id=case.conversation_id)  # type: ignore[attr-defined]
         if conversation is not None and conversation.channel in IDENTITY_OF:
             try:
-                address = await recipient_for(conversation, contact, staff=False)
+                address = await recipient_for(conversation, contact)
                 return Address(conversation.channel, address, contact_id=contact.id)
             except ValidationError:  # unreachable there now: try the customer's other channels
                 pass
