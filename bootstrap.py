@@ -56,6 +56,7 @@ async def bootstrap(settings: Settings, *, serve_http: bool = True) -> Service:
     from channels.mail_service import start_mail
 
     service.closers.append(await start_mail(settings))  # SMTP listener, IMAP poller, fax OCR when configured
+    service.closers.append(await start_steps(settings))  # after the dispatcher starts, stopped before it
     from scheduler.runner import start_scheduler
 
     service.closers.append(await start_scheduler(settings))  # sweeps and alarms; stopped before the dispatcher
@@ -73,6 +74,32 @@ async def bootstrap(settings: Settings, *, serve_http: bool = True) -> Service:
 
             service.closers.append((await start_bots(settings, app[DOORS_KEY])).stop)
     return service
+
+
+def register_engines(settings: Settings) -> None:
+    """Tell the process's stepper which engine takes recovered steps of each bot channel."""
+    from bots.staff import StaffCommands
+    from core.models import Channel
+    from handlers.engine import engine_for
+    from handlers.stepper import stepper
+
+    engine = engine_for(settings)
+    staff = StaffCommands(engine)  # /link CODE is answered before the customer flows, as in bots.runtime
+    stepper.register({Channel.TELEGRAM: staff, Channel.BALE: staff, Channel.SMS: engine})
+
+
+async def start_steps(settings: Settings) -> Closer:
+    """The bot's stepper: takes the steps of stored messages after their ack, and those a crash left owed."""
+    from datetime import timedelta
+
+    from core.db import is_postgres
+    from handlers.stepper import stepper
+
+    register_engines(settings)
+    # SQLite is one process, so every owed step at start was left by the previous run; on PostgreSQL
+    # another live process may be taking the young ones.
+    await stepper.start(first_older_than=timedelta(seconds=30) if is_postgres() else None)
+    return stepper.stop
 
 
 async def serve_forever(settings: Settings) -> None:

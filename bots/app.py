@@ -1,7 +1,7 @@
 """The PTB Application of one Bot API channel: handlers run on updates already stored by the door.
 
 Updates never reach PTB before they are committed: the webhook route or the getUpdates loop stores
-them (bots.door), hands the stored message to the dialog engine (handlers/), then feeds the update to
+them (bots.door), offers the stored message to the dialog engine (handlers/), then feeds button presses to
 `update_queue`. PTB handlers therefore only react to what the engine does not: the button spinner.
 """
 

@@ -1,8 +1,10 @@
 """The front door of one Bot API channel: one raw Update in, stored (or deliberately not) before any ack.
 
 The webhook route and the getUpdates loop both call `UpdateDoor.take`; only after it returns may
-the provider be told "received". A newly stored message is given to the dialog engine (still in the
-chat's arrival order), then fed to the PTB Application's handlers.
+the provider be told "received". A newly stored message is committed together with its update
+receipt and (when a dialog engine answers this channel) a pending-step mark; the turn is then offered
+to the stepper, which takes the step after the provider has its answer, still in the chat's arrival
+order. Button presses are also fed to the PTB Application's handlers (the spinner).
 """
 
 from __future__ import annotations
@@ -21,11 +23,13 @@ from telegram.ext import Application
 from bots.app import ENGINE_KEY
 from channels.base import InboundMessage, InvalidInbound
 from channels.telegram import EditedMessage, IgnoredUpdate, MemberStatus, ParsedUpdate, parse_inbound
-from core.actions.inbox import ingest_message, record_edit
+from core.actions.dialog import mark_step_pending
+from core.actions.inbox import IngestResult, ingest_message, record_edit
 from core.actions.telegram import record_update, set_reachable, update_seen
 from core.attachments import MAX_BYTES
 from core.models import Channel
 from handlers.engine import Engine
+from handlers.stepper import Stepper, stepper
 from handlers.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -51,13 +55,19 @@ class UpdateDoor:
     """Takes raw updates of one channel: dedupe, parse, fetch files, store, then hand to the bot."""
 
     def __init__(
-        self, channel: Channel, bot: Bot, application: Application | None = None, engine: Engine | None = None
+        self,
+        channel: Channel,
+        bot: Bot,
+        application: Application | None = None,
+        engine: Engine | None = None,
+        steps: Stepper = stepper,
     ) -> None:
         self.channel = channel
         self.bot = bot
         self.application = application
         # The engine the bot's Application was built with, unless one is given.
         self.engine = engine or (application.bot_data.get(ENGINE_KEY) if application else None)
+        self.steps = steps
         # Dropped once no update of the chat is in flight.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -79,16 +89,18 @@ class UpdateDoor:
         try:
             if await update_seen(self.channel, update_id):
                 return TakeResult("duplicate")
-            result = await self._apply(parsed)
+            result = await self._apply(parsed, update_id)
             stored = result.stored
-            await record_update(self.channel, update_id)
+            if result.status != "stored":  # a new message committed its receipt with it
+                await record_update(self.channel, update_id)
         except Exception as exc:
             log.exception("%s update %s failed (stored: %s)", self.channel, update_id, stored)
             return TakeResult("failed", stored=stored, reason=type(exc).__name__)
         if result.status == "stored":
             if self.engine is not None and result.turn is not None:
-                await self.engine.take(result.turn)  # never raises; the update stays stored either way
-            self._hand_off(raw)
+                self.steps.submit(result.turn, self.engine)  # runs after the ack; the mark survives a crash
+            if "callback_query" in raw:
+                self._hand_off(raw)
         return result
 
     def _chat_lock(self, key: str) -> asyncio.Lock:
@@ -97,7 +109,7 @@ class UpdateDoor:
             lock = self._locks[key] = asyncio.Lock()
         return lock
 
-    async def _apply(self, parsed: ParsedUpdate) -> TakeResult:
+    async def _apply(self, parsed: ParsedUpdate, update_id: int) -> TakeResult:
         if isinstance(parsed, IgnoredUpdate):
             log.info("%s update ignored: %s", self.channel, parsed.reason)
             return TakeResult("ignored", reason=parsed.reason)
@@ -108,8 +120,16 @@ class UpdateDoor:
             edited = await record_edit(self.channel, parsed.external_id, parsed.text)
             return TakeResult("updated", stored=bool(edited), reason="edit")
         message = await self._with_files(parsed)
-        ingested = await ingest_message(message)
-        turn = Turn.of(ingested, message) if ingested.created else None
+        owed: list[Turn] = []
+
+        async def mark(stored: IngestResult) -> None:  # inside the ingest transaction
+            turn = Turn.of(stored, message)
+            if self.engine is not None and turn.wants_step:
+                await mark_step_pending(stored.message.id, stored.conversation.id, turn.to_json())
+                owed.append(replace(turn, pending=True))
+
+        ingested = await ingest_message(message, receipt=(self.channel.value, str(update_id)), then=mark)
+        turn = owed[0] if owed else None
         return TakeResult("stored" if ingested.created else "duplicate", stored=ingested.created, turn=turn)
 
     async def _with_files(self, msg: InboundMessage) -> InboundMessage:

@@ -11,6 +11,7 @@ import logging
 import re
 from typing import Any, Protocol
 
+from core.actions.dialog import drop_pending
 from core.actions.outbox import queue_bot_reply
 from core.actions.staff_links import link_chat
 from core.errors import ValidationError
@@ -31,8 +32,10 @@ class TurnLike(Protocol):
     """What this module reads of a handlers.turn.Turn."""
 
     conversation_id: int
+    message_id: int
     channel: Channel
     text: str
+    pending: bool
 
 
 class StaffCommands:
@@ -52,6 +55,9 @@ class StaffCommands:
                 await self.engine.take(turn)
             return
         try:
+            # Claimed before linking: a code is used once, so a crash here loses the reply, never links twice.
+            if turn.pending and not await drop_pending(turn.message_id):
+                return
             await queue_bot_reply(turn.conversation_id, await link(turn, match.group("code") or ""))
         except Exception:  # never crash the door; the staff member can send the code again
             log.exception("/link on conversation %s failed", turn.conversation_id)

@@ -1,6 +1,7 @@
 """The dialog engine: one step per stored inbound message, the same for Telegram, Bale and SMS (BOT-1).
 
-The front doors call `Engine.take(turn)` after the message is committed. One conversation's steps run
+The front doors commit the message with a pending-step mark, ack, and offer the turn to the process's
+stepper (handlers.stepper), which calls `Engine.take(turn)`. One conversation's steps run
 one at a time and in arrival order: an asyncio lock per conversation in this process, and the
 contact's DialogState row locked for the step's transaction (PostgreSQL, several processes). The
 bot answers only conversations in `bot` status. Global words (/start, /menu, منو, /cancel, انصراف,
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from core.actions.dialog import mute_sender, save_state, stepping
+from core.actions.dialog import drop_pending, mute_sender, save_state, stepping, take_pending
 from core.actions.outbox import queue_bot_reply
 from core.config import Settings
 from core.errors import ValidationError
@@ -64,14 +65,23 @@ class Engine:
         self.flows = dict(flows if flows is not None else all_flows())
 
     async def take(self, turn: Turn) -> None:
-        """Take one step for a stored message; never raises (a failure is logged and the customer told)."""
-        if turn.channel not in BOT_CHANNELS or turn.automated or turn.opt_out:
+        """Take one step for a stored message; never raises (a failure is logged and the customer told).
+
+        A pending turn first claims its PendingStep row inside the step's transaction: if another
+        run already took it, this one does nothing.
+        """
+        if not turn.wants_step:
             return
         try:
             async with conversation_lock(turn.conversation_id):
                 await self._take(turn)
         except Exception:
             log.exception("bot step failed on conversation %s (message %s)", turn.conversation_id, turn.message_id)
+            try:
+                if turn.pending and not await drop_pending(turn.message_id):
+                    return  # taken by another run after all
+            except Exception:
+                log.exception("could not give up the failed step of message %s", turn.message_id)
             await self._apologize(turn.conversation_id)
 
     async def start_flow(self, conversation_id: int, flow: str, data: Mapping[str, Any] | None = None) -> None:
@@ -95,6 +105,8 @@ class Engine:
 
     async def _take(self, turn: Turn) -> None:
         async with stepping(turn.contact_id, turn.channel, turn.conversation_id) as row:
+            if turn.pending and not await take_pending(turn.message_id):
+                return  # already taken (a recovery racing the first offer, or another process)
             conversation = await Conversation.get(id=turn.conversation_id)
             if conversation.status != ConversationStatus.BOT:
                 return  # with a person (or closed): the bot stays quiet

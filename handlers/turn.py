@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
+from typing import Any
 
 from core.actions.inbox import IngestResult
 from core.inbound import InboundMessage
@@ -17,7 +18,12 @@ BOT_IDENTITY = {
 
 @dataclass(frozen=True)
 class Turn:
-    """A message already committed to the inbox, ready for one step of the engine."""
+    """A message already committed to the inbox, ready for one step of the engine.
+
+    `pending` says a PendingStep row was written with the message: the step claims it in its own
+    transaction, so it is taken once even if the turn is offered twice (after a restart, or by two
+    processes).
+    """
 
     conversation_id: int
     contact_id: int
@@ -31,6 +37,7 @@ class Turn:
     verified_phone: str | None = None
     opt_out: bool = False
     automated: bool = False
+    pending: bool = False
 
     @classmethod
     def of(cls, stored: IngestResult, msg: InboundMessage) -> Turn:
@@ -59,6 +66,25 @@ class Turn:
         return self.kind == "callback"
 
     @property
+    def wants_step(self) -> bool:
+        """False for what the bot never answers: other channels, auto-replies, opt-out words."""
+        return self.channel in BOT_IDENTITY and not self.automated and not self.opt_out
+
+    @property
     def identity_kind(self) -> IdentityKind:
         """The kind of identity the sender wrote from."""
         return BOT_IDENTITY[self.channel]
+
+    def to_json(self) -> dict[str, Any]:
+        """The turn as a JSON object (kept in its PendingStep row)."""
+        data = asdict(self)
+        data["channel"] = self.channel.value
+        data.pop("pending")
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Turn:
+        """A pending turn read back from its PendingStep row (unknown keys of a newer version ignored)."""
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        return cls(**{**values, "channel": Channel(values["channel"]), "pending": True})

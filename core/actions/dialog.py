@@ -32,6 +32,7 @@ from core.models import (
     DialogState,
     IdentityKind,
     Lead,
+    PendingStep,
     Setting,
     Team,
 )
@@ -41,28 +42,52 @@ from core.tx import atomic
 DEFAULT_SALES_TEAM_KEY = "bot.default_sales_team"
 
 
-async def _state_id(contact_id: int, channel: Channel, conversation_id: int | None) -> int:
-    """The id of the contact's state row on `channel`, created empty on first use."""
-    for _ in range(3):
-        row = await DialogState.filter(contact_id=contact_id, channel=channel).only("id").first()
-        if row is not None:
-            return row.id
-        try:
-            async with atomic():
-                made = await DialogState.create(contact_id=contact_id, channel=channel, conversation_id=conversation_id)
-            return made.id
-        except IntegrityError:
-            continue  # another process created it a moment ago
-    raise RuntimeError(f"no dialog state for contact {contact_id} on {channel}")
+async def _created_state(contact_id: int, channel: Channel, conversation_id: int | None) -> DialogState:
+    """Inside the step's transaction: the contact's first state row on `channel` (or the one a racer made)."""
+    try:
+        async with atomic():
+            return await DialogState.create(contact_id=contact_id, channel=channel, conversation_id=conversation_id)
+    except IntegrityError:  # another process created it a moment ago and has committed
+        return await DialogState.filter(contact_id=contact_id, channel=channel).select_for_update().get()
 
 
 @asynccontextmanager
 async def stepping(contact_id: int, channel: Channel | str, conversation_id: int | None) -> AsyncIterator[DialogState]:
-    """`async with stepping(...) as state:` one transaction holding the contact's state row locked."""
+    """`async with stepping(...) as state:` one transaction holding the contact's state row locked.
+
+    Read and locked in one query; only a contact's very first step creates the row.
+    """
     channel = Channel(channel)
-    state_id = await _state_id(contact_id, channel, conversation_id)
     async with atomic():
-        yield await DialogState.filter(id=state_id).select_for_update().get()
+        row = await DialogState.filter(contact_id=contact_id, channel=channel).select_for_update().first()
+        yield row if row is not None else await _created_state(contact_id, channel, conversation_id)
+
+
+async def mark_step_pending(message_id: int, conversation_id: int, turn: dict[str, Any]) -> None:
+    """Note that the bot owes `message_id` a step; call it inside the transaction that stores the message."""
+    await PendingStep.create(message_id=message_id, conversation_id=conversation_id, turn=turn)
+
+
+async def take_pending(message_id: int) -> bool:
+    """Claim the step owed to `message_id` (inside the step's transaction); False when it was already taken.
+
+    A DELETE, so of two processes racing for one step exactly one sees its row go.
+    """
+    return bool(await PendingStep.filter(message_id=message_id).delete())
+
+
+async def drop_pending(message_id: int) -> bool:
+    """Give up the step owed to `message_id` in a transaction of its own (the step failed, or was claimed first)."""
+    async with atomic():
+        return await take_pending(message_id)
+
+
+async def pending_steps(*, older_than: datetime | None = None, limit: int = 500) -> list[PendingStep]:
+    """Steps still owed, oldest first (`older_than`: only those written before that moment)."""
+    query = PendingStep.all()
+    if older_than is not None:
+        query = query.filter(created_at__lt=older_than)
+    return await query.order_by("message_id").limit(limit)
 
 
 async def save_state(state: DialogState, **values: Any) -> None:

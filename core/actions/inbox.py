@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,16 @@ from core.actions.contacts import find_contact_by_identity, sender_contact
 from core.actions.threads import open_thread
 from core.errors import ValidationError
 from core.inbound import InboundAttachment, InboundMessage
-from core.models import Attachment, Channel, Contact, Conversation, Direction, Message, MessageStatus
+from core.models import (
+    Attachment,
+    Channel,
+    Contact,
+    Conversation,
+    Direction,
+    InboundReceipt,
+    Message,
+    MessageStatus,
+)
 from core.text import normalize_search
 from core.threading import normalize_message_id
 from core.tx import Outcome, atomic
@@ -43,10 +53,24 @@ class _File:
     error: str | None = None
 
 
+# Runs inside the ingest transaction for a newly stored message (the dialog engine's pending-step mark).
+AlsoInTransaction = Callable[["IngestResult"], Awaitable[None]]
+
+
 async def ingest_message(
-    msg: InboundMessage, *, reopen_window: timedelta = timedelta(days=7), data_dir: Path | str | None = None
+    msg: InboundMessage,
+    *,
+    reopen_window: timedelta = timedelta(days=7),
+    data_dir: Path | str | None = None,
+    receipt: tuple[str, str] | None = None,
+    then: AlsoInTransaction | None = None,
 ) -> IngestResult:
-    """Store one inbound message once (idempotent on channel + external id); events go out after commit."""
+    """Store one inbound message once (idempotent on channel + external id); events go out after commit.
+
+    `receipt` (channel, key) is recorded as an InboundReceipt in the same transaction (a Telegram
+    update_id), and `then` runs inside it for a new message, so the caller's own mark commits with
+    the message or not at all.
+    """
     external_id = (msg.external_id or "").strip()[:255] or None
     # A repeat is also caught inside the transaction; looking first only saves storing its files again.
     if external_id and msg.attachments and (dup := await _duplicate(msg, external_id)):
@@ -56,7 +80,13 @@ async def ingest_message(
     for attempt in range(ATTEMPTS):
         try:
             async with atomic() as out:
-                return await _ingest(msg, external_id, files, reopen_window, out)
+                result = await _ingest(msg, external_id, files, reopen_window, out)
+                if result.created:
+                    if receipt is not None:
+                        await InboundReceipt.create(channel=receipt[0], key=receipt[1][:200])
+                    if then is not None:
+                        await then(result)
+                return result
         except IntegrityError:
             # A concurrent delivery stored the same message, or created the same sender's identity first.
             if external_id and (dup := await _duplicate(msg, external_id)):

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from core.actions.contacts import find_contact_by_identity
-from core.actions.inbox import IngestResult, ingest_message
+from core.actions.inbox import AlsoInTransaction, IngestResult, ingest_message
 from core.inbound import InboundMessage
 from core.models import Contact, ContactIdentity, IdentityKind
 from core.phones import try_normalize_phone
@@ -57,12 +57,12 @@ async def opted_out_among(phones: Iterable[str]) -> set[str]:
     return {given for value in values for given in by_value[str(value)]}
 
 
-async def receive_sms(msg: InboundMessage) -> IngestResult:
+async def receive_sms(msg: InboundMessage, *, then: AlsoInTransaction | None = None) -> IngestResult:
     """Store an inbound SMS (deduped on Kavenegar's messageid); an opt-out word sets the flag.
 
     The flag is applied on repeats too, so a crash between the two steps heals on redelivery.
     """
-    result = await ingest_message(msg)
+    result = await ingest_message(msg, then=then)
     if msg.meta.get("opt_out"):
         await set_sms_opt_out(msg.identity_value)
     return result

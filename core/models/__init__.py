@@ -8,7 +8,7 @@ from core.models.cases import Case, CaseEvent, Lead
 from core.models.catalog import Product
 from core.models.contacts import Account, Contact, ContactIdentity
 from core.models.devices import Device
-from core.models.dialog import DialogState
+from core.models.dialog import DialogState, PendingStep
 from core.models.enums import (
     CaseStatus,
     CaseType,
@@ -81,6 +81,7 @@ __all__ = [
     "OutboundMessage",
     "OutboxStatus",
     "PaymentMethod",
+    "PendingStep",
     "Priority",
     "Product",
     "PurchaseOrder",

@@ -35,3 +35,22 @@ class DialogState(Model):
     class Meta:
         table = "dialog_state"
         unique_together = (("contact_id", "channel"),)
+
+
+class PendingStep(Model):
+    """A stored inbound message the bot has not answered yet.
+
+    Written in the same transaction as the message, so the provider can be told "received" before the
+    dialog step runs. The step's own transaction deletes it, so a crash in between leaves it here and
+    the next start takes the step then, once. `turn` is what the engine needs to take the step.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    # Plain ids, deliberately not foreign keys: the row lives seconds and must never block a merge or delete.
+    message_id = fields.BigIntField(unique=True)
+    conversation_id = fields.BigIntField()
+    turn = fields.JSONField(default=dict)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "pending_step"

@@ -57,11 +57,11 @@ async def test_an_update_that_could_not_be_stored_is_fetched_again_and_stored(
     real = door.ingest_message
     failures = []
 
-    async def flaky(msg: Any) -> Any:
+    async def flaky(msg: Any, **kw: Any) -> Any:
         if not failures:
             failures.append(msg.external_id)
             raise ConnectionError("database went away")
-        return await real(msg)
+        return await real(msg, **kw)
 
     monkeypatch.setattr(door, "ingest_message", flaky)
     polling.telegram.push_update(fixture("text"))

@@ -21,11 +21,13 @@ from aiohttp import web
 
 from admin.app import create_app
 from admin.hooks.telegram import DOORS_KEY
+from bootstrap import register_engines
 from bots.runtime import BotRuntime
 from channels.dispatcher import start_dispatcher
 from core import attachments
 from core.config import Settings
-from core.models import OutboundMessage, OutboxStatus
+from core.models import OutboundMessage, OutboxStatus, PendingStep
+from handlers.stepper import stepper
 from tests.support.bot_service import BALE_TOKEN, SECRET, TELEGRAM_TOKEN
 from tests.support.fake_bot_api import BotCall, FakeBotApi
 from tests.support.fake_kavenegar import FakeKavenegar, eventually
@@ -135,7 +137,8 @@ class SmsUser:
         async with aiohttp.ClientSession() as session, session.post(url, data=fields) as resp:
             assert resp.status == 200, await resp.text()
             body: dict[str, Any] = await resp.json()
-        await self.world.settle()
+        if self.world.auto_settle:
+            await self.world.settle()
         return body
 
     def texts(self) -> list[str]:
@@ -153,6 +156,7 @@ class BotWorld:
     def __init__(self, settings: Settings, telegram: FakeBotApi, bale: FakeBotApi, kavenegar: FakeKavenegar) -> None:
         self.settings, self.telegram, self.bale, self.kavenegar = settings, telegram, bale, kavenegar
         self.url = ""
+        self.auto_settle = True  # each customer action waits for the bot's answer
         self._closers: list[Any] = []
 
     async def start(self) -> None:
@@ -164,6 +168,7 @@ class BotWorld:
         await web.TCPSite(runner, self.settings.http_host, self.settings.http_port).start()
         await runtime.wait_ready()
         stop_dispatcher = await start_dispatcher(self.settings)
+        register_engines(self.settings)  # as bootstrap does: recovered steps find their engine
         self.url = f"http://{self.settings.http_host}:{self.settings.http_port}"
         self._closers = [stop_dispatcher, runtime.stop, runner.cleanup]
 
@@ -184,10 +189,13 @@ class BotWorld:
             session.post(f"{self.url}/hooks/{channel}", json=update, headers=headers) as resp,
         ):
             assert resp.status == 200, await resp.text()
-        await self.settle()
+        if self.auto_settle:
+            await self.settle()
 
     async def settle(self) -> None:
-        """Wait until the outbox has sent everything queued so far."""
+        """Wait until the bot has taken every step owed (they run after the ack) and the outbox sent it all."""
+        await stepper.drain()
+        await eventually(lambda: _none(PendingStep.exists()), timeout=20)
         busy = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
         await eventually(lambda: _none(OutboundMessage.filter(status__in=busy).exists()), timeout=20)
 

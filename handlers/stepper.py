@@ -1,0 +1,119 @@
+"""Bot steps taken after the provider got its answer.
+
+A front door stores the message together with a PendingStep row, acks, and only then offers the
+turn here. Each turn runs as its own task; one conversation's turns still run one at a time and in
+arrival order (the engine's conversation lock is taken in submission order). A crash between the
+ack and the step leaves the PendingStep row, and `recover()` (at start, then every sweep) offers it
+again; the step's transaction deletes the row, so a step is never taken twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from core.actions.dialog import drop_pending, pending_steps
+from core.models import Channel
+from handlers.turn import Turn
+
+log = logging.getLogger(__name__)
+
+
+class Taker(Protocol):
+    """The dialog engine, or anything in front of it (bots.staff.StaffCommands)."""
+
+    async def take(self, turn: Turn) -> None: ...
+
+
+class Stepper:
+    """Runs offered turns in the background; `recover()` re-offers steps a crash left owed."""
+
+    def __init__(self) -> None:
+        self._engines: dict[Channel, Taker] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._running: set[int] = set()  # message ids offered and not finished in this process
+        self._sweeper: asyncio.Task[None] | None = None
+
+    def register(self, engines: Mapping[Channel, Taker]) -> None:
+        """The engine that takes recovered turns of each channel."""
+        self._engines.update(engines)
+
+    def submit(self, turn: Turn, engine: Taker | None = None) -> bool:
+        """Take `turn` in the background (with `engine`, else the channel's registered one).
+
+        False when there is no engine for it or it is already being taken in this process.
+        """
+        engine = engine or self._engines.get(Channel(turn.channel))
+        if engine is None or turn.message_id in self._running:
+            return False
+        self._running.add(turn.message_id)
+        task = asyncio.create_task(self._take(engine, turn), name=f"bot-step-{turn.message_id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return True
+
+    async def _take(self, engine: Taker, turn: Turn) -> None:
+        try:
+            await engine.take(turn)  # never raises by contract; a bug must still not kill the task set
+        except Exception:
+            log.exception("bot step of message %s failed", turn.message_id)
+        finally:
+            self._running.discard(turn.message_id)
+
+    async def recover(self, *, older_than: timedelta | None = None) -> int:
+        """Offer again every step still owed (only those older than `older_than`); returns how many."""
+        before = datetime.now(UTC) - older_than if older_than is not None else None
+        offered = 0
+        for row in await pending_steps(older_than=before):
+            if row.message_id in self._running:
+                continue
+            try:
+                turn = Turn.from_json(row.turn)
+            except (KeyError, TypeError, ValueError):
+                log.error("pending bot step of message %s is unreadable; dropped", row.message_id)
+                await drop_pending(row.message_id)
+                continue
+            offered += self.submit(turn)
+        if offered:
+            log.info("offered %d bot steps left owed by an earlier run", offered)
+        return offered
+
+    async def drain(self) -> None:
+        """Wait until every offered step has been taken (tests, shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def start(self, *, first_older_than: timedelta | None, every: float = 30.0) -> None:
+        """Recover now, then every `every` seconds (steps older than that, which no live process holds)."""
+        try:
+            await self.recover(older_than=first_older_than)
+        except Exception:
+            log.exception("recovering owed bot steps at start failed; the sweep tries again")
+        self._sweeper = asyncio.create_task(self._sweep(every), name="bot-step-sweeper")
+
+    async def _sweep(self, every: float) -> None:
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await self.recover(older_than=timedelta(seconds=every))
+            except Exception:
+                log.exception("recovering owed bot steps failed; trying again in %s s", every)
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop sweeping; let steps in flight finish for up to `grace` seconds (the rest are recovered later)."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+            self._sweeper = None
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+
+
+# The process's stepper: the front doors offer turns to it; bootstrap starts and stops it.
+stepper = Stepper()
