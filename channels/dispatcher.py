@@ -90,6 +90,9 @@ class Dispatcher:
         self._stopping = False
         self._loop: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
+        self._sent: dict[int, Delivery] = {}  # accepted sends not yet recorded (see _record_sent)
+        self._recorder: asyncio.Task[None] | None = None
+        self._writing: set[int] = set()  # the group being recorded right now
 
     def wake(self) -> None:
         """Look for due rows now instead of at the next poll."""
@@ -117,6 +120,8 @@ class Dispatcher:
             for task in pending:  # left `sending`: the next start reconciles them
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        while self._recorder is not None:  # what was accepted is recorded before we go
+            await asyncio.gather(self._recorder, return_exceptions=True)
 
     async def _run(self) -> None:
         # Before anything is sent (a slow provider must not delay start-up, so not in start()).
@@ -201,11 +206,40 @@ class Dispatcher:
             if row.id not in sent:
                 await self._record(row, outcome)
 
+    def _record_sent(self, row: OutboundMessage, delivery: Delivery) -> None:
+        """Record an accepted send together with the others accepted meanwhile (group commit).
+
+        Sends finishing while one group is being written form the next group, so under load one
+        transaction records many sends, and alone a send is recorded at once. Until then the row
+        stays `sending` and counts as unrecorded, so neither this process nor a reconcile sends it again.
+        """
+        self._sent[row.id] = delivery
+        if self._recorder is None:
+            self._recorder = asyncio.create_task(self._write_sent(), name="outbox-sent-recorder")
+
+    async def _write_sent(self) -> None:
+        try:
+            while self._sent:
+                group, self._sent = self._sent, {}
+                self._writing = set(group)
+                try:
+                    await mark_sent_many(group)
+                except Exception:
+                    log.exception("outbox: could not record %d sends at once; recording them one by one", len(group))
+                    for out_id, delivery in group.items():
+                        try:
+                            await mark_sent(out_id, delivery)
+                        except Exception:  # stays `sending`: reconciled later, by the provider's id where it can
+                            log.exception("outbox %s: could not record the send result", out_id)
+        finally:
+            self._writing = set()
+            self._recorder = None
+
     async def _record(self, row: OutboundMessage, outcome: Delivery | Exception) -> None:
         """Write one send's outcome; if that fails the row stays `sending` and is reconciled later."""
         try:
             if isinstance(outcome, Delivery):
-                await mark_sent(row.id, outcome)
+                self._record_sent(row, outcome)
             elif isinstance(outcome, HoldQueue):
                 await self._hold(row, str(outcome) or "channel on hold")
             elif isinstance(outcome, PermanentSendError):
@@ -242,7 +276,8 @@ class Dispatcher:
         except Exception:
             log.exception("outbox dispatcher: could not look for stuck sends")
             return 0
-        rows = [row for row in rows if row.id not in self._in_flight]  # our own sends are not stuck
+        ours = self._in_flight | self._writing | set(self._sent)
+        rows = [row for row in rows if row.id not in ours]  # our own sends are not stuck
         settled = 0
         for channel, sender in self.senders.items():
             group = [row for row in rows if row.channel == channel]

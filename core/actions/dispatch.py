@@ -143,13 +143,20 @@ _SENT_SQL = {
     "postgres": "UPDATE outbound_message SET status = 'sent', provider_id = $1, parts = $2, sent_at = $3, "
     "claimed_at = NULL, error = NULL WHERE id = $4",
 }
+# The conversation message of a send moves to `sent`, taking the provider's id when it has none yet.
+_MESSAGE_SENT_SQL = {
+    "sqlite": "UPDATE message SET status = 'sent', external_id = COALESCE(external_id, ?) WHERE id = ?",
+    "postgres": "UPDATE message SET status = 'sent', external_id = COALESCE(external_id, $1) WHERE id = $2",
+}
+_BEFORE_SENT = [str(s) for s, rank in _RANK.items() if rank < _RANK["sent"] and s in set(MessageStatus)]
 
 
 async def mark_sent_many(deliveries: Mapping[int, SendResult], *, now: datetime | None = None) -> int:
-    """mark_sent for a whole batch (a sendarray) in one transaction; returns how many rows changed.
+    """mark_sent for many sends in one transaction (a sendarray, or sends finished together); how many changed.
 
-    One prepared UPDATE executed for every row (executemany) instead of a transaction per row; the
-    few rows that belong to a conversation message then move their message forward too.
+    One prepared UPDATE executed for every row (executemany) instead of a transaction per row, and
+    the conversation messages they belong to moved forward the same way, with the same rules as
+    `mark_sent` (never backwards; a provider id only where no other message of the channel has it).
     """
     if not deliveries:
         return 0
@@ -165,14 +172,43 @@ async def mark_sent_many(deliveries: Mapping[int, SendResult], *, now: datetime 
         if not rows:
             return 0
         conn = connections.get("default")  # inside atomic(): the transaction's connection
-        sql = _SENT_SQL["postgres" if conn.capabilities.dialect == "postgres" else "sqlite"]
+        dialect = "postgres" if conn.capabilities.dialect == "postgres" else "sqlite"
         values = [[deliveries[r.id].provider_id, deliveries[r.id].parts, sent_at, r.id] for r in rows]
-        await conn.execute_many(sql, values)
+        await conn.execute_many(_SENT_SQL[dialect], values)
+        await _messages_sent(conn, dialect, rows, deliveries, out)
         for row in rows:
-            if row.message_id is not None:  # type: ignore[attr-defined]
-                await _update_message(row, MessageStatus.SENT, out, external_id=deliveries[row.id].provider_id)
             out.emit("outbox.sent", out_id=row.id, channel=str(row.channel), message_id=row.message_id)  # type: ignore[attr-defined]
     return len(rows)
+
+
+async def _messages_sent(
+    conn: object, dialect: str, rows: list[OutboundMessage], deliveries: Mapping[int, SendResult], out: Outcome
+) -> None:
+    by_message = {r.message_id: r for r in rows if r.message_id is not None}  # type: ignore[attr-defined]
+    if not by_message:
+        return
+    messages = (
+        await Message.filter(id__in=list(by_message), status__in=_BEFORE_SENT)
+        .select_for_update()
+        .only("id", "channel", "external_id")
+    )
+    wanted = {
+        (str(m.channel), deliveries[by_message[m.id].id].provider_id)
+        for m in messages
+        if not m.external_id and deliveries[by_message[m.id].id].provider_id
+    }
+    taken: set[tuple[str, str]] = set()
+    for channel in {c for c, _ in wanted}:
+        ids = [pid for c, pid in wanted if c == channel]
+        found = await Message.filter(channel=channel, external_id__in=ids).values_list("external_id", flat=True)
+        taken |= {(channel, str(x)) for x in found}
+    values = []
+    for m in messages:
+        pid = deliveries[by_message[m.id].id].provider_id
+        values.append([None if not pid or (str(m.channel), pid) in taken else pid, m.id])
+        out.emit("message.status", message_id=m.id, status=str(MessageStatus.SENT))
+    if values:
+        await conn.execute_many(_MESSAGE_SENT_SQL[dialect], values)  # type: ignore[attr-defined]
 
 
 async def _fail(row: OutboundMessage, reason: str, out: Outcome) -> None:
