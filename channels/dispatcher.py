@@ -146,12 +146,12 @@ class Dispatcher:
                 pass
 
     async def _fill(self) -> None:
-        held = await held_channels()
+        held = list(await held_channels())
         for channel, sender in self.senders.items():
             free = self.limits[channel] - self._busy[channel]
             if self._stopping or free <= 0 or str(channel) in held:
                 continue
-            rows = await claim_due(free, channels=[channel])
+            rows = await claim_due(free, channels=[channel], held=held)
             batch_kinds: frozenset[str] = frozenset()
             if hasattr(sender, "send_batch"):
                 batch_kinds = frozenset(getattr(sender, "batch_kinds", ()))
@@ -161,7 +161,7 @@ class Dispatcher:
                     self._spawn(channel, [row], self._send_one(sender, row))
             if bulk:
                 size = int(getattr(sender, "batch_size", 100))
-                bulk += await claim_due(size - len(bulk), channels=[channel], kinds=batch_kinds)
+                bulk += await claim_due(size - len(bulk), channels=[channel], kinds=batch_kinds, held=held)
                 self._spawn(channel, bulk, self._send_batch(sender, bulk))
 
     def _spawn(self, channel: Channel, rows: list[OutboundMessage], work: Coroutine[Any, Any, None]) -> None:
@@ -315,6 +315,11 @@ def _email_senders(settings: Settings) -> Mapping[Channel, Sender]:
     return email_senders(settings)
 
 
+# Sends in flight per channel. Bot API calls are short and Telegram's own limits are paced by
+# channels.flood, so more of them overlap; SMTP sessions are heavier. A slot frees as soon as the
+# provider answers (the result is recorded in groups), so a busy channel claims rows in batches.
+CONCURRENCY = {Channel.TELEGRAM: 16, Channel.BALE: 16, Channel.SMS: 8, Channel.EMAIL: 4}
+
 # Every channel that can send has a factory here; each returns only the senders that are configured.
 SENDER_FACTORIES: list[SenderFactory] = [sms_senders, _bot_api_senders, _email_senders]
 
@@ -325,7 +330,7 @@ async def start_dispatcher(settings: Settings, factories: Sequence[SenderFactory
     for factory in SENDER_FACTORIES if factories is None else factories:
         built = factory(settings)
         senders.update(await built if inspect.isawaitable(built) else built)
-    dispatcher = Dispatcher(senders) if senders else None
+    dispatcher = Dispatcher(senders, concurrency=CONCURRENCY) if senders else None
     if dispatcher is not None:
         await dispatcher.start()
         log.info("outbox dispatcher sending on %s", ", ".join(sorted(map(str, senders))))

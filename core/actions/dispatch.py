@@ -10,7 +10,7 @@ import random
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from tortoise import connections
 from tortoise.expressions import F, Q
@@ -61,12 +61,17 @@ async def claim_due(
     now: datetime | None = None,
     channels: Collection[str] | None = None,
     kinds: Collection[str] | None = None,
+    held: Collection[str] | None = None,
 ) -> list[OutboundMessage]:
-    """Claim up to `limit` due queued rows (→ sending, attempts+1); never a row another process holds."""
+    """Claim up to `limit` due queued rows (→ sending, attempts+1); never a row another process holds.
+
+    `held`: the channels on hold, when the caller has just read them (saves reading them again).
+    """
     if limit <= 0:
         return []
     now = now or utcnow()
-    held = await held_channels()
+    if held is None:
+        held = list(await held_channels())
     async with atomic():
         query = OutboundMessage.filter(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
         if channels is not None:
@@ -143,12 +148,17 @@ _SENT_SQL = {
     "postgres": "UPDATE outbound_message SET status = 'sent', provider_id = $1, parts = $2, sent_at = $3, "
     "claimed_at = NULL, error = NULL WHERE id = $4",
 }
-# The conversation message of a send moves to `sent`, taking the provider's id when it has none yet.
+# The conversation message of a send moves to `sent` (never backwards), taking the provider's id
+# when it has none and no other message of its channel has that id.
 _MESSAGE_SENT_SQL = {
-    "sqlite": "UPDATE message SET status = 'sent', external_id = COALESCE(external_id, ?) WHERE id = ?",
-    "postgres": "UPDATE message SET status = 'sent', external_id = COALESCE(external_id, $1) WHERE id = $2",
+    "sqlite": "UPDATE message SET status = 'sent', external_id = CASE WHEN external_id IS NULL "
+    "AND ?1 IS NOT NULL AND NOT EXISTS (SELECT 1 FROM message AS other WHERE other.channel = message.channel "
+    "AND other.external_id = ?1) THEN ?1 ELSE external_id END WHERE id = ?2 AND status IN ('queued', 'sending')",
+    "postgres": "UPDATE message SET status = 'sent', external_id = CASE WHEN external_id IS NULL "
+    "AND $1::text IS NOT NULL AND NOT EXISTS (SELECT 1 FROM message AS other WHERE other.channel = message.channel "
+    "AND other.external_id = $1::text) THEN $1::text ELSE external_id END "
+    "WHERE id = $2 AND status IN ('queued', 'sending')",
 }
-_BEFORE_SENT = [str(s) for s, rank in _RANK.items() if rank < _RANK["sent"] and s in set(MessageStatus)]
 
 
 async def mark_sent_many(deliveries: Mapping[int, SendResult], *, now: datetime | None = None) -> int:
@@ -182,33 +192,19 @@ async def mark_sent_many(deliveries: Mapping[int, SendResult], *, now: datetime 
 
 
 async def _messages_sent(
-    conn: object, dialect: str, rows: list[OutboundMessage], deliveries: Mapping[int, SendResult], out: Outcome
+    conn: Any, dialect: str, rows: list[OutboundMessage], deliveries: Mapping[int, SendResult], out: Outcome
 ) -> None:
-    by_message = {r.message_id: r for r in rows if r.message_id is not None}  # type: ignore[attr-defined]
-    if not by_message:
+    """Move the rows' conversation messages to `sent` with one executemany (rules in _MESSAGE_SENT_SQL)."""
+    values = [
+        [deliveries[r.id].provider_id or None, r.message_id]  # type: ignore[attr-defined]
+        for r in rows
+        if r.message_id is not None  # type: ignore[attr-defined]
+    ]
+    if not values:
         return
-    messages = (
-        await Message.filter(id__in=list(by_message), status__in=_BEFORE_SENT)
-        .select_for_update()
-        .only("id", "channel", "external_id")
-    )
-    wanted = {
-        (str(m.channel), deliveries[by_message[m.id].id].provider_id)
-        for m in messages
-        if not m.external_id and deliveries[by_message[m.id].id].provider_id
-    }
-    taken: set[tuple[str, str]] = set()
-    for channel in {c for c, _ in wanted}:
-        ids = [pid for c, pid in wanted if c == channel]
-        found = await Message.filter(channel=channel, external_id__in=ids).values_list("external_id", flat=True)
-        taken |= {(channel, str(x)) for x in found}
-    values = []
-    for m in messages:
-        pid = deliveries[by_message[m.id].id].provider_id
-        values.append([None if not pid or (str(m.channel), pid) in taken else pid, m.id])
-        out.emit("message.status", message_id=m.id, status=str(MessageStatus.SENT))
-    if values:
-        await conn.execute_many(_MESSAGE_SENT_SQL[dialect], values)  # type: ignore[attr-defined]
+    await conn.execute_many(_MESSAGE_SENT_SQL[dialect], values)
+    for _, message_id in values:
+        out.emit("message.status", message_id=message_id, status=str(MessageStatus.SENT))
 
 
 async def _fail(row: OutboundMessage, reason: str, out: Outcome) -> None:

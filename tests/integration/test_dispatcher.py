@@ -18,6 +18,7 @@ from core.actions.dispatch import (
     hold_channel,
     mark_failed,
     mark_sent,
+    mark_sent_many,
     raise_alarm_once,
     release_channel,
     retry_later,
@@ -164,6 +165,34 @@ async def test_send_results_and_delivery_reports_move_the_conversation_message_f
     assert (await Message.get(id=reply.id)).status == MessageStatus.DELIVERED
     assert (await OutboundMessage.get(id=row.id)).status == OutboxStatus.DELIVERED
     assert not await mark_sent(row.id, Delivery(provider_id="8792343"))  # recorded once
+
+
+async def test_sends_recorded_together_move_their_messages_like_one_by_one(db: str) -> None:
+    """mark_sent_many (group commit) keeps mark_sent's rules: forward only, a provider id used once."""
+    replies = []
+    for n, phone in enumerate(("09121110001", "09121110002", "09121110003")):
+        fields = {"messageid": str(710 + n), "from": phone, "to": "30004505", "message": "سلام"}
+        inbound = await receive_sms(parse_inbound(fields))
+        replies.append(await send_reply(inbound.conversation.id, f"پاسخ {n}", by=None))
+    rows = await claim_due(3)
+    by_message = {row.message_id: row.id for row in rows}  # type: ignore[attr-defined]
+    first, second, third = (by_message[r.id] for r in replies)
+    await Message.filter(id=replies[2].id).update(status=MessageStatus.DELIVERED)  # a report came first
+    await Message.filter(id=replies[0].id).update(external_id=None)
+    taken = await Message.get(channel=Channel.SMS, external_id="710")  # the inbound message holds "710"
+    recorded = await mark_sent_many(
+        {first: Delivery("9000001", parts=2), second: Delivery("710"), third: Delivery("9000003")}
+    )
+    assert recorded == 3
+    one, two, three = [await Message.get(id=r.id) for r in replies]
+    assert (one.status, one.external_id) == (MessageStatus.SENT, "9000001")
+    assert (two.status, two.external_id) == (MessageStatus.SENT, None)  # "710" belongs to another message
+    assert three.status == MessageStatus.DELIVERED  # never backwards
+    assert taken.external_id == "710"
+    outbox = {row.id: row for row in await OutboundMessage.filter(id__in=[first, second, third])}
+    assert {row.status for row in outbox.values()} == {OutboxStatus.SENT}
+    assert (outbox[first].provider_id, outbox[first].parts) == ("9000001", 2)
+    assert await mark_sent_many({first: Delivery("9000001")}) == 0  # recorded once
 
 
 async def test_an_undelivered_report_fails_the_sent_message_with_kavenegars_status(db: str) -> None:
