@@ -87,7 +87,11 @@ class UpdateDoor:
     async def _store(self, raw: Mapping[str, Any], update_id: int, parsed: ParsedUpdate) -> TakeResult:
         stored = False
         try:
-            if await update_seen(self.channel, update_id):
+            # A plain message is deduped by the ingest itself (channel + external id, under the sender's
+            # lock); the receipt table is read first only where a repeat would cost: files to fetch
+            # again, edits and member changes that must not be applied twice.
+            needs_receipt = not isinstance(parsed, InboundMessage) or bool(parsed.attachments)
+            if needs_receipt and await update_seen(self.channel, update_id):
                 return TakeResult("duplicate")
             result = await self._apply(parsed, update_id)
             stored = result.stored

@@ -1,8 +1,11 @@
 """Bot steps taken after the provider got its answer.
 
 A front door stores the message together with a PendingStep row, acks, and only then offers the
-turn here. Each turn runs as its own task; one conversation's turns still run one at a time and in
-arrival order (the engine's conversation lock is taken in submission order). A crash between the
+turn here. A few workers take the turns in the order offered: bounded, so that under a burst the
+webhooks (which must answer fast) are not starved by hundreds of steps at once, and the steps
+catch up after. One conversation's turns still run one at a time and in arrival order: a worker
+takes the engine's conversation lock right after taking the turn off the queue, with no await in
+between, so the locks are queued in the order the turns were offered. A crash between the
 ack and the step leaves the PendingStep row, and `recover()` (at start, then every sweep) offers it
 again; the step's transaction deletes the row, so a step is never taken twice.
 """
@@ -31,9 +34,11 @@ class Taker(Protocol):
 class Stepper:
     """Runs offered turns in the background; `recover()` re-offers steps a crash left owed."""
 
-    def __init__(self) -> None:
+    def __init__(self, workers: int = 16) -> None:
         self._engines: dict[Channel, Taker] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._size = workers
+        self._queue: asyncio.Queue[tuple[Taker, Turn]] | None = None
+        self._workers: list[asyncio.Task[None]] = []
         self._running: set[int] = set()  # message ids offered and not finished in this process
         self._sweeper: asyncio.Task[None] | None = None
 
@@ -50,18 +55,28 @@ class Stepper:
         if engine is None or turn.message_id in self._running:
             return False
         self._running.add(turn.message_id)
-        task = asyncio.create_task(self._take(engine, turn), name=f"bot-step-{turn.message_id}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._ready().put_nowait((engine, turn))
         return True
 
-    async def _take(self, engine: Taker, turn: Turn) -> None:
-        try:
-            await engine.take(turn)  # never raises by contract; a bug must still not kill the task set
-        except Exception:
-            log.exception("bot step of message %s failed", turn.message_id)
-        finally:
-            self._running.discard(turn.message_id)
+    def _ready(self) -> asyncio.Queue[tuple[Taker, Turn]]:
+        """The queue, with its workers started on first use (they need the running loop)."""
+        if self._queue is None or any(w.done() for w in self._workers):
+            self._queue = self._queue or asyncio.Queue()
+            self._workers = [w for w in self._workers if not w.done()]
+            while len(self._workers) < self._size:
+                self._workers.append(asyncio.create_task(self._work(self._queue), name="bot-stepper"))
+        return self._queue
+
+    async def _work(self, queue: asyncio.Queue[tuple[Taker, Turn]]) -> None:
+        while True:
+            engine, turn = await queue.get()
+            try:
+                await engine.take(turn)  # never raises by contract; a bug must still not stop the worker
+            except Exception:
+                log.exception("bot step of message %s failed", turn.message_id)
+            finally:
+                self._running.discard(turn.message_id)
+                queue.task_done()
 
     async def recover(self, *, older_than: timedelta | None = None) -> int:
         """Offer again every step still owed (only those older than `older_than`); returns how many."""
@@ -83,8 +98,8 @@ class Stepper:
 
     async def drain(self) -> None:
         """Wait until every offered step has been taken (tests, shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        if self._queue is not None:
+            await self._queue.join()
 
     async def start(self, *, first_older_than: timedelta | None, every: float = 30.0) -> None:
         """Recover now, then every `every` seconds (steps older than that, which no live process holds)."""
@@ -108,11 +123,16 @@ class Stepper:
             self._sweeper.cancel()
             await asyncio.gather(self._sweeper, return_exceptions=True)
             self._sweeper = None
-        if self._tasks:
-            _, pending = await asyncio.wait(set(self._tasks), timeout=grace)
-            for task in pending:
-                task.cancel()
-            await asyncio.gather(*pending, return_exceptions=True)
+        if self._queue is not None:
+            try:
+                await asyncio.wait_for(self._queue.join(), grace)
+            except TimeoutError:
+                log.warning("bot steps still owed at shutdown are taken at the next start")
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
+        self._workers, self._queue = [], None
+        self._running.clear()
 
 
 # The process's stepper: the front doors offer turns to it; bootstrap starts and stops it.
