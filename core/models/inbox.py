@@ -39,14 +39,15 @@ class Conversation(Model):
     class Meta:
         table = "conversation"
         # The inbox lists newest activity first, unfiltered or by status, channel, assignee or team
-        # (bench/scale.py measures each at 200k conversations).
+        # (bench/scale.py measures each at 200k conversations). Migration 0007 adds a partial index
+        # of the unrouted pool (no team, no assignee) for a team-scoped agent's inbox count.
         indexes = (
             ("status", "last_activity_at"),
             ("channel", "thread_key"),
             ("contact_id", "channel"),
             ("last_activity_at", "id"),
             ("status", "channel", "last_activity_at"),
-            ("assignee_id", "status", "last_activity_at"),
+            ("assignee_id", "status", "last_activity_at", "team_id"),
             ("team_id", "status", "last_activity_at"),
         )
 
