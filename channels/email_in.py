@@ -1,14 +1,17 @@
-"""The built-in SMTP listener (aiosmtpd on our own loop): checks recipients, stores, then says 250.
+"""The built-in SMTP listener (aiosmtpd on our own loop): checks recipients, spools, then says 250.
 
 Answers, and why:
 - RCPT for an address outside the accepted addresses/domains: `550 5.1.1` (we are no relay).
 - More than the size limit: `552` (aiosmtpd, from the SIZE parameter or while reading DATA).
-- Stored, or already stored (same Message-ID): `250` only after the transaction committed.
-- Unparseable mail: the raw bytes are kept as a file and admins alarmed, then `250`. A 5xx would
-  bounce the customer's mail with an error they cannot fix; a 4xx would make their server retry
-  the same bytes for days. Once the mail is safely on disk it is ours to deal with.
-- Anything failing before the mail is safe (database or disk down): `451 4.3.0`, so the sending
-  server keeps the mail and retries — it is never lost.
+- `250 2.0.0 OK: queued as <id>` once the mail and its envelope are durably in the mail spool
+  (channels/mail_spool.py: written, fsync'd, renamed, directory fsync'd). From then on the mail is
+  ours: the spool worker parses and stores it moments later, in arrival order, and keeps retrying
+  while the database is down; a duplicate (same Message-ID) is stored once.
+- Unparseable mail is still answered 250: the worker keeps the raw bytes as a file and alarms the
+  admins. A 5xx would bounce the customer's mail with an error they cannot fix; a 4xx would make
+  their server retry the same bytes for days.
+- The spool write failed (disk full, permissions): `451 4.3.0`, nothing is left behind, and the
+  sending server keeps the mail and retries — it is never lost.
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from channels.email_intake import MAX_MAIL_BYTES, MailIntake
+from channels.email_intake import MAX_MAIL_BYTES
+from channels.mail_spool import MailSpool
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +47,10 @@ def accepts(address: str, accepted: Iterable[str]) -> bool:
 
 
 class MailDoor:
-    """aiosmtpd handler: RCPT checks recipients, DATA hands the mail to the intake and waits for it."""
+    """aiosmtpd handler: RCPT checks recipients, DATA writes the mail to the spool and answers once it is safe."""
 
-    def __init__(self, intake: MailIntake, accepted: Sequence[str]) -> None:
-        self.intake = intake
+    def __init__(self, spool: MailSpool, accepted: Sequence[str]) -> None:
+        self.spool = spool
         self.accepted = tuple(accepted)
 
     async def handle_RCPT(
@@ -61,20 +65,18 @@ class MailDoor:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        """Store the mail (or keep it for review), then answer; 451 when it could not be made safe."""
+        """Spool the mail durably, then 250; 451 when it could not be made safe."""
         raw = envelope.original_content or b""
+        peer = session.peer
+        peer_text = f"{peer[0]}:{peer[1]}" if isinstance(peer, tuple) and len(peer) >= 2 else str(peer or "")
         try:
-            outcome = await self.intake.take(
-                raw, envelope_from=envelope.mail_from or "", envelope_to=tuple(envelope.rcpt_tos)
+            mail_id = await self.spool.put(
+                raw, mail_from=envelope.mail_from or "", rcpt_tos=tuple(envelope.rcpt_tos), peer=peer_text
             )
         except Exception:
-            log.exception("SMTP: could not store a mail from %s; asking the sender to retry", envelope.mail_from)
+            log.exception("SMTP: could not spool a mail from %s; asking the sender to retry", envelope.mail_from)
             return "451 4.3.0 Temporary failure storing the message, please try again later"
-        if outcome.status == "held":
-            return "250 2.0.0 OK: kept for review"
-        if outcome.status == "duplicate":
-            return "250 2.0.0 OK: already stored"
-        return f"250 2.0.0 OK: stored as message {outcome.message_id}"
+        return f"250 2.0.0 OK: queued as {mail_id}"
 
 
 class SmtpIngress:
@@ -99,7 +101,7 @@ class SmtpIngress:
 
 
 async def start_smtp_ingress(
-    intake: MailIntake,
+    spool: MailSpool,
     accepted: Sequence[str],
     host: str,
     port: int,
@@ -108,11 +110,11 @@ async def start_smtp_ingress(
     data_size_limit: int = MAX_MAIL_BYTES,
     timeout: float = 300.0,
 ) -> SmtpIngress:
-    """Listen for SMTP on host:port inside the running loop (`loop.create_server`)."""
+    """Listen for SMTP on host:port inside the running loop (`loop.create_server`); mail goes to `spool`."""
     if not accepted:
         raise ValueError("the SMTP listener needs at least one accepted address or domain")
     loop = asyncio.get_running_loop()
-    door = MailDoor(intake, accepted)
+    door = MailDoor(spool, accepted)
     sessions: set[SMTP] = set()
 
     def factory() -> SMTP:

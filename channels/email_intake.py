@@ -1,4 +1,8 @@
-"""One way in for every raw mail (SMTP or IMAP): parse as email or fax, store, or keep it for review."""
+"""One way in for every raw mail (SMTP via the spool, or IMAP): parse as email or fax, store, or keep it for review.
+
+`take` = `read` (parse, off the loop; never raises) then `store` (ingest, or hold for review). The
+spool worker calls the two halves separately so it can parse ahead while storing in arrival order.
+"""
 
 from __future__ import annotations
 
@@ -86,11 +90,21 @@ class MailIntake:
 
     async def take(self, raw: bytes, *, envelope_from: str | None = None, envelope_to: Sequence[str] = ()) -> Intake:
         """Store one raw mail; database trouble propagates (the caller answers 451 / retries later)."""
+        return await self.store(raw, await self.read(raw, envelope_from, envelope_to))
+
+    async def read(self, raw: bytes, envelope_from: str | None, envelope_to: Sequence[str]) -> InboundMessage | str:
+        """The parsed mail, or why it cannot be one (then `store` keeps it for review); never raises."""
         try:
             # Parsing is pure and can take a while on a big mail: off the event loop.
-            msg = await asyncio.to_thread(self.parse, raw, envelope_from, envelope_to)
+            return await asyncio.to_thread(self.parse, raw, envelope_from, envelope_to)
         except Exception as exc:  # InvalidInbound, or a parser bug on mail nobody foresaw
-            return await self.hold(raw, _reason(exc))
+            return _reason(exc)
+
+    async def store(self, raw: bytes, parsed: InboundMessage | str) -> Intake:
+        """Store what `read` made of `raw`, or hold `raw` for review; database trouble propagates."""
+        if isinstance(parsed, str):
+            return await self.hold(raw, parsed)
+        msg = parsed
         try:
             result = await self.ingest(msg, data_dir=self.rules.data_dir)
         except ValidationError as exc:

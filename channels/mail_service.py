@@ -1,4 +1,9 @@
-"""Starting and stopping mail intake from the settings: SMTP listener, IMAP poller, fax OCR."""
+"""Starting and stopping mail intake from the settings: SMTP listener + mail spool worker, IMAP poller, fax OCR.
+
+The SMTP listener answers 250 once a mail is in the spool (`<data dir>/spool/mail`); the spool
+worker, started with it, stores spooled mails through the intake (also those left from before a
+restart). The IMAP poller calls the intake directly and advances its UID only after the commit.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from channels.email_intake import MailIntake, MailRules
 from channels.fax import DEFAULT_NUMBER_PATTERNS
 from channels.fax_ocr import FaxOcr
 from channels.imap_poller import ImapPoller
+from channels.mail_spool import MailSpool, SpoolWorker, spool_dir
 from core.actions.fax import FAX_PATTERNS_KEY
 from core.config import Settings
 from core.errors import ConfigError
@@ -85,7 +91,11 @@ async def start_mail(settings: Settings) -> Closer:
             host, port = settings.smtp_ingress
             accepted = accepted_recipients(settings)
             hostname = accepted[0].lstrip("@")
-            ingress = await start_smtp_ingress(intake, accepted, host, port, hostname=hostname)
+            spool = MailSpool(spool_dir(settings.data_dir))
+            worker = SpoolWorker(spool, intake)
+            await worker.start()
+            closers.append(worker.close)
+            ingress = await start_smtp_ingress(spool, accepted, host, port, hostname=hostname)
             closers.append(ingress.close)
         if settings.imap_url:
             poller = ImapPoller(settings.imap_url, intake.take, hold=intake.hold)

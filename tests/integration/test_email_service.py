@@ -79,12 +79,13 @@ async def test_run_py_takes_mail_by_smtp_and_imap_and_sends_replies(
                 return (await get(f"/api/v1/conversations?channel={channel}"))["items"]
 
             _, answer = await send_mail(ingress_port, load_eml("email/persian_utf8_plain.eml"))
-            assert answer.startswith("2.0.0 OK: stored")
+            assert answer.startswith("2.0.0 OK: queued as ")  # durably spooled; stored moments later
             _, answer = await send_mail(ingress_port, load_eml("fax/freepbx_pdf.eml"), sender="fax@pbx.example.ir")
-            assert answer.startswith("2.0.0 OK: stored")
+            assert answer.startswith("2.0.0 OK: queued as ")
             emails = await eventually(lambda: _when(channel_items("email"), 2))
-            faxes = await channel_items("fax")
+            faxes = await eventually(lambda: _when(channel_items("fax"), 1))
             assert len(faxes) == 1
+            assert list((tmp_path / "data" / "spool" / "mail").iterdir()) == []  # taken, so removed
             by_subject = {c["subject"]: c for c in emails}
             gmail = by_subject["خرابی دستگاه کپی"]
             contact = await get(f"/api/v1/contacts/{gmail['contact_id']}")

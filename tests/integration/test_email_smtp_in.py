@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -34,9 +37,15 @@ async def world(db: str, tmp_path: Path) -> AsyncIterator[MailWorld]:
         yield w
 
 
+def queued(answer: str) -> bool:
+    """The listener's 250 text once a mail is durably spooled."""
+    return re.fullmatch(r"2\.0\.0 OK: queued as \d{19}-\d{6}-\d+", answer) is not None
+
+
 async def test_mail_sent_over_smtp_shows_up_on_the_senders_contact(world: MailWorld) -> None:
-    answer = await world.send(FIRST, sender="ali.rezaei1368@gmail.com")
-    assert answer.startswith("2.0.0 OK: stored as message")
+    answer = await world.send(FIRST, sender="ali.rezaei1368@gmail.com")  # waits for the spool worker
+    assert queued(answer)
+    assert world.spool.pending() == []
     message = await Message.get(external_id=FIRST_ID)
     identity = await ContactIdentity.get(kind=IdentityKind.EMAIL, value="ali.rezaei1368@gmail.com")
     conversation = await Conversation.get(id=message.conversation_id)  # type: ignore[attr-defined]
@@ -49,8 +58,9 @@ async def test_mail_sent_over_smtp_shows_up_on_the_senders_contact(world: MailWo
 
 
 async def test_the_same_mail_again_stores_nothing_new(world: MailWorld) -> None:
-    await world.send(FIRST)
-    assert "already stored" in await world.send(FIRST)
+    assert queued(await world.send(FIRST))
+    assert queued(await world.send(FIRST))
+    assert world.spool.pending() == []
     assert await Message.filter(channel=Channel.EMAIL).count() == 1
     assert await Conversation.all().count() == 1
 
@@ -59,13 +69,16 @@ async def test_a_recipient_outside_our_domain_gets_550_and_nothing_is_stored(wor
     with pytest.raises(aiosmtplib.SMTPRecipientsRefused) as refused:
         await send_mail(world.port, FIRST, recipients=("someone@gmail.com",))
     assert [r.code for r in refused.value.recipients] == [550]
+    await world.drain()
+    assert world.spool.pending() == []
     assert await Message.all().count() == 0
 
 
 async def test_good_recipients_are_kept_when_another_one_is_refused(world: MailWorld) -> None:
     refused, answer = await send_mail(world.port, FIRST, recipients=("relay@elsewhere.com", "sales@example.ir"))
     assert refused["relay@elsewhere.com"].code == 550
-    assert answer.startswith("2.0.0 OK")
+    assert queued(answer)
+    await world.drain()
     assert await Message.all().count() == 1
 
 
@@ -80,6 +93,8 @@ async def test_oversized_mail_is_refused_with_552(world: MailWorld) -> None:
         with pytest.raises(aiosmtplib.SMTPDataError) as sent:
             await client.data(big)
     assert sent.value.code == 552
+    await world.drain()
+    assert world.spool.pending() == []
     assert await Message.all().count() == 0
 
 
@@ -131,24 +146,47 @@ async def test_windows_1256_and_iso_8859_6_mail_arrive_readable(world: MailWorld
 
 async def test_an_unparseable_mail_is_kept_for_review_and_the_next_one_still_arrives(world: MailWorld) -> None:
     bad = with_headers(FIRST, From=None, Message_ID="<no-sender@x>")
-    assert "kept for review" in await world.send(bad)
+    assert queued(await world.send(bad))  # 250: the mail is ours; the worker keeps it for review
+    assert world.spool.pending() == []
+    assert await Message.all().count() == 0
     (alarm,) = await Alarm.filter(kind="mail_unparsed")
     sha = alarm.key.removeprefix("mail_unparsed:")
     assert attachments.path_for(sha, world.data_dir).read_bytes() == bad.replace(b"\n", b"\r\n")
     assert sha in alarm.text and "بررسی" in alarm.text
-    assert "stored as message" in await world.send(FIRST)
+    assert queued(await world.send(FIRST))
+    assert await Message.filter(external_id=FIRST_ID).count() == 1
 
 
-async def test_a_store_failure_answers_451_so_the_sender_retries(db: str, tmp_path: Path) -> None:
+async def test_a_store_failure_is_answered_250_and_the_mail_waits_in_the_spool(db: str, tmp_path: Path) -> None:
     async def broken_ingest(*args: object, **kwargs: object) -> None:
         raise ConnectionError("database is down")
 
-    # The one mock-like seam: forcing the rare failure of the store behind the SMTP door.
-    async with mail_world(tmp_path, rules=MailRules(data_dir=tmp_path / "data")) as world:
+    # The one mock-like seam: forcing the rare failure of the store behind the spool.
+    async with mail_world(tmp_path, rules=MailRules(data_dir=tmp_path / "data"), retry_first=60) as world:
         world.intake.ingest = broken_ingest  # type: ignore[assignment]
-        with pytest.raises(aiosmtplib.SMTPDataError) as refused:
-            await world.send(FIRST)
+        answer = await world.send(FIRST, settle=False)
+        assert queued(answer)
+        mail_id = answer.rsplit(" ", 1)[1]
+        await asyncio.sleep(0.3)  # the worker tried, failed, and keeps the file for a retry
+        assert world.spool.pending() == [mail_id]
+        assert world.spool.read(mail_id).raw == FIRST.replace(b"\n", b"\r\n")
+    assert await Message.all().count() == 0
+    assert world.spool.pending() == [mail_id]  # closing leaves it for the next start
+
+
+async def test_a_spool_write_failure_answers_451_so_the_sender_retries(
+    world: MailWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)  # forcing the rare failure of the spool's disk
+    with pytest.raises(aiosmtplib.SMTPDataError) as refused:
+        await send_mail(world.port, FIRST)
     assert refused.value.code == 451
+    monkeypatch.undo()
+    assert list(world.spool.directory.iterdir()) == []
+    await world.drain()
     assert await Message.all().count() == 0
 
 

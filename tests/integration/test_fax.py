@@ -49,8 +49,10 @@ async def test_a_gateway_mail_becomes_a_fax_from_the_senders_number_with_its_pag
     ocr = FaxOcr(tesseract="peyk-no-such-tesseract")
     assert not await ocr.detect()
     async with mail_world(tmp_path, rules=rules(tmp_path), ocr=ocr) as world:
-        assert "stored as message" in await world.send(PDF_FAX, sender="fax@pbx.example.ir")
-        assert "already stored" in await world.send(PDF_FAX, sender="fax@pbx.example.ir")
+        assert "OK: queued as" in await world.send(PDF_FAX, sender="fax@pbx.example.ir")
+        assert await Message.filter(channel=Channel.FAX).count() == 1
+        assert "OK: queued as" in await world.send(PDF_FAX, sender="fax@pbx.example.ir")  # the same fax again
+        assert world.spool.pending() == []
     message = await Message.get(channel=Channel.FAX)
     identity = await ContactIdentity.get(kind=IdentityKind.FAX)
     conversation = await Conversation.get(id=message.conversation_id)  # type: ignore[attr-defined]

@@ -9,11 +9,12 @@ import pytest
 
 from channels.fax import DEFAULT_NUMBER_PATTERNS
 from channels.mail_service import accepted_recipients, fax_patterns, own_domains, start_mail
+from channels.mail_spool import spool_dir
 from core.actions.fax import set_fax_number_patterns
 from core.config import Settings
 from core.errors import ConfigError, ValidationError
 from core.models import AuditLog, Message
-from tests.support.mail import load_eml, send_mail
+from tests.support.mail import eventually, load_eml, send_mail
 from tests.support.service import free_port
 
 
@@ -44,10 +45,12 @@ async def test_configured_ingress_takes_mail_and_stops_on_close(db: str, tmp_pat
     close = await start_mail(settings(tmp_path, smtp_ingress=("127.0.0.1", port), mail_from="support@example.ir"))
     try:
         _, answer = await send_mail(port, load_eml("email/rfc2047_subject.eml"))
-        assert answer.startswith("2.0.0 OK: stored")
+        assert answer.startswith("2.0.0 OK: queued as")
+        await eventually(lambda: Message.all().count())  # the spool worker stores it moments later
     finally:
         await close()
     assert await Message.all().count() == 1
+    assert list(spool_dir(tmp_path / "data").iterdir()) == []
     with pytest.raises(OSError):
         await send_mail(port, load_eml("email/rfc2047_subject.eml"))
 

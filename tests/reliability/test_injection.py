@@ -25,6 +25,7 @@ from markupsafe import escape
 
 from tests.reliability.helpers import SECRET, TOKEN, RestartableBotApi, post_json, sql_rows, sql_value, telegram_update
 from tests.support.fake_kavenegar import FakeKavenegar
+from tests.support.mail import eventually
 from tests.support.service import ROOT, RunningService, free_port
 from tests.support.web import WebBrowser
 
@@ -132,6 +133,13 @@ async def _send_everywhere(world: World) -> None:
             mail.set_content(payload)
             async with aiosmtplib.SMTP(hostname="127.0.0.1", port=world.smtp_port, start_tls=False) as client:
                 await client.sendmail(f"sender{n}@example.com", ["support@example.ir"], bytes(mail))
+    # 250 means "durably spooled": wait for the spool worker to store every mail.
+    query = "SELECT COUNT(*) FROM message WHERE channel = 'email' AND direction = 'in'"
+
+    async def all_mail_stored() -> bool:
+        return await sql_value(world.db_url, query) >= len(PAYLOADS)
+
+    await eventually(all_mail_stored)
 
 
 async def test_injection_payloads_from_every_channel_are_stored_as_text_and_rendered_escaped(world: World) -> None:

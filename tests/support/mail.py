@@ -22,6 +22,7 @@ from aiosmtpd.smtp import SMTP, Envelope, Session
 from channels.email_in import SmtpIngress, start_smtp_ingress
 from channels.email_intake import MailIntake, MailRules
 from channels.fax_ocr import FaxOcr
+from channels.mail_spool import MailSpool, SpoolWorker, spool_dir
 from core import attachments, threading
 
 MAIL_FROM = "پشتیبانی <support@example.ir>"
@@ -136,39 +137,68 @@ class SmtpSink:
 
 @dataclass
 class MailWorld:
-    """A running SMTP listener over the test database, the intake behind it, and where files go."""
+    """A running SMTP listener over the test database, its spool and worker, the intake, and where files go."""
 
     ingress: SmtpIngress
     intake: MailIntake
     data_dir: Path
+    spool: MailSpool
+    worker: SpoolWorker | None
 
     @property
     def port(self) -> int:
         return self.ingress.port
 
-    async def send(self, raw: bytes, **kwargs: Any) -> str:
-        """Send over SMTP; returns the server's final answer (e.g. `250 2.0.0 OK: stored as message 1`)."""
+    async def send(self, raw: bytes, *, settle: bool = True, **kwargs: Any) -> str:
+        """Send over SMTP; returns the server's final answer (`2.0.0 OK: queued as <id>`).
+
+        With `settle` (the default) it then waits until the spool worker has taken every spooled mail,
+        so the outcome (stored, duplicate, held) is in the database when this returns.
+        """
         _, response = await send_mail(self.port, raw, **kwargs)
+        if settle:
+            await self.drain()
         return response
+
+    async def drain(self, timeout: float = 30) -> None:
+        """Wait until the spool worker has taken every spooled mail."""
+        assert self.worker is not None, "this world runs no spool worker"
+        async with asyncio.timeout(timeout):
+            await self.worker.drain()
 
 
 @contextlib.asynccontextmanager
 async def mail_world(
-    tmp_path: Path, *, rules: MailRules | None = None, ocr: FaxOcr | None = None, size_limit: int = 2_000_000
+    tmp_path: Path,
+    *,
+    rules: MailRules | None = None,
+    ocr: FaxOcr | None = None,
+    size_limit: int = 2_000_000,
+    worker: bool = True,
+    retry_first: float = 1.0,
 ) -> AsyncIterator[MailWorld]:
-    """Our domain example.ir, Message-IDs @example.ir, files under tmp_path; the listener on a free port."""
+    """Our domain example.ir, Message-IDs @example.ir, files under tmp_path; the listener on a free port.
+
+    `worker=False` runs the listener and spool without the worker (mails stay spooled).
+    """
     data_dir = tmp_path / "data"
     old_dir, old_host = attachments.data_dir(), threading.message_id_host()
     attachments.configure(data_dir)
     threading.configure(MAIL_FROM)
     intake = MailIntake(rules or MailRules(own_domains=("example.ir",), data_dir=data_dir), ocr=ocr)
+    spool = MailSpool(spool_dir(data_dir))
+    runner = SpoolWorker(spool, intake, retry_first=retry_first) if worker else None
+    if runner is not None:
+        await runner.start()
     ingress = await start_smtp_ingress(
-        intake, ("@example.ir",), "127.0.0.1", 0, hostname="example.ir", data_size_limit=size_limit
+        spool, ("@example.ir",), "127.0.0.1", 0, hostname="example.ir", data_size_limit=size_limit
     )
     try:
-        yield MailWorld(ingress, intake, data_dir)
+        yield MailWorld(ingress, intake, data_dir, spool, runner)
     finally:
         await ingress.close()
+        if runner is not None:
+            await runner.close()
         if ocr is not None:
             await ocr.close()
         attachments.configure(old_dir)
