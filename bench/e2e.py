@@ -7,10 +7,12 @@ latency), then read the process's peak RSS.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bench.common import (
     LoadResult,
@@ -90,6 +92,44 @@ class Load:
     rate_bodies: Sequence[bytes]
     concurrency: int
     rate: float
+
+
+class Bodies(Protocol):
+    """A generator of request bodies: `batch(total, spread)` spreads `total` bodies over `spread` senders."""
+
+    def batch(self, total: int, spread: int, /) -> list[bytes]: ...
+
+
+Runner = Callable[[argparse.Namespace, Load], Awaitable[Figures]]
+
+
+async def run_systems(
+    args: argparse.Namespace,
+    systems: Sequence[tuple[str, Runner]],
+    *,
+    headers: Mapping[str, str],
+    bodies: Callable[[int], Bodies],
+    warm: Callable[[], Bodies],
+    count: int,
+    spread: int,
+) -> list[Figures]:
+    """Measure each system (`args.only` picks one) under the same shape of load, each with its own seed."""
+    rate_total = int(args.rate * args.rate_seconds)
+    results = []
+    for seed, (name, runner) in enumerate(systems, start=1):
+        if args.only not in (None, name):
+            continue
+        gen = bodies(seed)
+        load = Load(
+            headers=headers,
+            warm=warm().batch(40, 20),
+            bodies=gen.batch(count, spread),
+            rate_bodies=gen.batch(rate_total, max(spread, rate_total // 4)) if rate_total else [],
+            concurrency=args.concurrency,
+            rate=args.rate,
+        )
+        results.append(await runner(args, load))
+    return results
 
 
 async def measure(name: str, url: str, stats_url: str, load: Load, done: Done, pid: int) -> Figures:

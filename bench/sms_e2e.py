@@ -20,7 +20,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.common import Helper, Service, add_db_args, bench_database, count_rows, free_port
-from bench.e2e import Figures, Load, measure, report
+from bench.e2e import Figures, Load, measure, report, run_systems
 from bench.persian import MENU_INPUTS, customer_text, mobile
 
 SECRET = "bench-kavenegar-callback"
@@ -108,21 +108,15 @@ async def main() -> None:
     parser.add_argument("--profile", type=Path, default=None)
     add_db_args(parser)
     args = parser.parse_args()
-    rate_total = int(args.rate * args.rate_seconds)
-    results = []
-    for name, runner in (("peyk", run_peyk), ("bare", run_bare)):
-        if args.only not in (None, name):
-            continue
-        gen = Callbacks(seed=1 if name == "peyk" else 2)
-        load = Load(
-            headers=HEADERS,
-            warm=Callbacks(seed=9).batch(40, 20),
-            bodies=gen.batch(args.messages, args.senders),
-            rate_bodies=gen.batch(rate_total, max(args.senders, rate_total // 4)) if rate_total else [],
-            concurrency=args.concurrency,
-            rate=args.rate,
-        )
-        results.append(await runner(args, load))
+    results = await run_systems(
+        args,
+        (("peyk", run_peyk), ("bare", run_bare)),
+        headers=HEADERS,
+        bodies=lambda seed: Callbacks(seed=seed),
+        warm=lambda: Callbacks(seed=9),
+        count=args.messages,
+        spread=args.senders,
+    )
     title = (
         f"sms_e2e: {args.messages} inbound SMS from {args.senders} numbers, concurrency {args.concurrency}, "
         f"fixed rate {args.rate:.0f}/s for {args.rate_seconds:g} s, db {args.db}"

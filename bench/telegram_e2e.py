@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Helper, Service, add_db_args, bench_database, count_rows, free_port
-from bench.e2e import Figures, Load, measure, report
+from bench.e2e import Figures, Load, measure, report, run_systems
 from bench.persian import MENU_INPUTS, customer_text, person_name
 
 TOKEN = "7012345678:AAH-bench-telegram-token"
@@ -159,21 +159,15 @@ async def main() -> None:
     )
     add_db_args(parser)
     args = parser.parse_args()
-    rate_total = int(args.rate * args.rate_seconds)
-    results = []
-    for name, runner in (("peyk", run_peyk), ("bare", run_bare)):
-        if args.only not in (None, name):
-            continue
-        gen = Updates(seed=1 if name == "peyk" else 2, mix=args.mix)
-        load = Load(
-            headers=HEADERS,
-            warm=Updates(seed=9, mix="start").batch(40, 20),
-            bodies=gen.batch(args.updates, args.chats),
-            rate_bodies=gen.batch(rate_total, max(args.chats, rate_total // 4)) if rate_total else [],
-            concurrency=args.concurrency,
-            rate=args.rate,
-        )
-        results.append(await runner(args, load))
+    results = await run_systems(
+        args,
+        (("peyk", run_peyk), ("bare", run_bare)),
+        headers=HEADERS,
+        bodies=lambda seed: Updates(seed=seed, mix=args.mix),
+        warm=lambda: Updates(seed=9, mix="start"),
+        count=args.updates,
+        spread=args.chats,
+    )
     title = (
         f"telegram_e2e: {args.updates} updates from {args.chats} chats, concurrency {args.concurrency}, "
         f"mix {args.mix}, fixed rate {args.rate:.0f}/s for {args.rate_seconds:g} s, db {args.db}"

@@ -23,13 +23,12 @@ from telegram.ext import Application
 from bots.app import ENGINE_KEY
 from channels.base import InboundMessage, InvalidInbound
 from channels.telegram import EditedMessage, IgnoredUpdate, MemberStatus, ParsedUpdate, parse_inbound
-from core.actions.dialog import mark_step_pending
-from core.actions.inbox import IngestResult, ingest_message, record_edit
+from core.actions.inbox import ingest_message, record_edit
 from core.actions.telegram import record_update, set_reachable, update_seen
 from core.attachments import MAX_BYTES
 from core.models import Channel
 from handlers.engine import Engine
-from handlers.stepper import Stepper, stepper
+from handlers.stepper import StepOwed, Stepper, stepper
 from handlers.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -124,16 +123,9 @@ class UpdateDoor:
             edited = await record_edit(self.channel, parsed.external_id, parsed.text)
             return TakeResult("updated", stored=bool(edited), reason="edit")
         message = await self._with_files(parsed)
-        owed: list[Turn] = []
-
-        async def mark(stored: IngestResult) -> None:  # inside the ingest transaction
-            turn = Turn.of(stored, message)
-            if self.engine is not None and turn.wants_step:
-                await mark_step_pending(stored.message.id, stored.conversation.id, turn.to_json())
-                owed.append(replace(turn, pending=True))
-
-        ingested = await ingest_message(message, receipt=(self.channel.value, str(update_id)), then=mark)
-        turn = owed[0] if owed else None
+        owed = StepOwed(message) if self.engine is not None else None
+        ingested = await ingest_message(message, receipt=(self.channel.value, str(update_id)), then=owed)
+        turn = owed.turn if owed is not None else None
         return TakeResult("stored" if ingested.created else "duplicate", stored=ingested.created, turn=turn)
 
     async def _with_files(self, msg: InboundMessage) -> InboundMessage:

@@ -33,7 +33,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,9 +62,7 @@ class SpoolEnvelope:
 
     def line(self) -> bytes:
         """The envelope as the spool file's first line (JSON, newline-terminated)."""
-        data = {"mail_from": self.mail_from, "rcpt_tos": list(self.rcpt_tos), "received": self.received}
-        data["peer"] = self.peer
-        return json.dumps(data, ensure_ascii=False).encode("utf-8") + b"\n"
+        return json.dumps(asdict(self), ensure_ascii=False).encode("utf-8") + b"\n"
 
 
 @dataclass(frozen=True)

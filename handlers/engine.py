@@ -42,7 +42,6 @@ from handlers.turn import Turn
 
 log = logging.getLogger(__name__)
 
-BOT_CHANNELS = (Channel.TELEGRAM, Channel.BALE, Channel.SMS)
 CANCEL_WORDS = frozenset(normalize_search(w) for w in ("/cancel", "انصراف"))
 AGENT_WORDS = frozenset(normalize_search(w) for w in ("اپراتور", "/operator", "/agent", copy.MENU_AGENT))
 _DEEP_LINK = re.compile(r"^survey[-_](\d{1,9})$")

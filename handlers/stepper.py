@@ -15,10 +15,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from core.actions.dialog import drop_pending, pending_steps
+from core.actions.dialog import drop_pending, mark_step_pending, pending_steps
+from core.actions.inbox import IngestResult
+from core.inbound import InboundMessage
 from core.models import Channel
 from handlers.turn import Turn
 
@@ -29,6 +32,24 @@ class Taker(Protocol):
     """The dialog engine, or anything in front of it (bots.staff.StaffCommands)."""
 
     async def take(self, turn: Turn) -> None: ...
+
+
+class StepOwed:
+    """The ingest's in-transaction hook of a front door: a new message the bot answers gets its pending mark.
+
+    Pass it as `then=` to `ingest_message`/`receive_sms`; after the commit, `turn` is the pending turn to
+    offer the stepper (None when the message was not new or the bot does not answer it).
+    """
+
+    def __init__(self, msg: InboundMessage) -> None:
+        self.msg = msg
+        self.turn: Turn | None = None
+
+    async def __call__(self, stored: IngestResult) -> None:
+        turn = Turn.of(stored, self.msg)
+        if turn.wants_step:
+            await mark_step_pending(stored.message.id, stored.conversation.id, turn.to_json())
+            self.turn = replace(turn, pending=True)
 
 
 class Stepper:
@@ -59,12 +80,11 @@ class Stepper:
         return True
 
     def _ready(self) -> asyncio.Queue[tuple[Taker, Turn]]:
-        """The queue, with its workers started on first use (they need the running loop)."""
-        if self._queue is None or any(w.done() for w in self._workers):
-            self._queue = self._queue or asyncio.Queue()
-            self._workers = [w for w in self._workers if not w.done()]
-            while len(self._workers) < self._size:
-                self._workers.append(asyncio.create_task(self._work(self._queue), name="bot-stepper"))
+        """The queue, with its workers started on first use (they need the running loop; `stop` ends them)."""
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+            queue = self._queue
+            self._workers = [asyncio.create_task(self._work(queue), name="bot-stepper") for _ in range(self._size)]
         return self._queue
 
     async def _work(self, queue: asyncio.Queue[tuple[Taker, Turn]]) -> None:

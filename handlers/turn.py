@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from core.actions.inbox import IngestResult
+from core.actions.threads import BOT_CHANNELS
 from core.inbound import InboundMessage
 from core.models import Channel, IdentityKind
 
@@ -68,7 +69,7 @@ class Turn:
     @property
     def wants_step(self) -> bool:
         """False for what the bot never answers: other channels, auto-replies, opt-out words."""
-        return self.channel in BOT_IDENTITY and not self.automated and not self.opt_out
+        return self.channel in BOT_CHANNELS and not self.automated and not self.opt_out
 
     @property
     def identity_kind(self) -> IdentityKind:

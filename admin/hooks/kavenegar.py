@@ -10,7 +10,6 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-from dataclasses import replace
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -18,14 +17,11 @@ from aiohttp import web
 from admin.app import SETTINGS_KEY
 from channels.base import InvalidInbound
 from channels.kavenegar import map_status, parse_inbound, parse_status, status_reason
-from core.actions.dialog import mark_step_pending
 from core.actions.dispatch import set_delivery_status
-from core.actions.inbox import IngestResult
 from core.actions.sms import receive_sms
 from core.models import Channel, MessageStatus
 from handlers.engine import engine_for
-from handlers.stepper import stepper
-from handlers.turn import Turn
+from handlers.stepper import StepOwed, stepper
 
 log = logging.getLogger(__name__)
 
@@ -86,17 +82,10 @@ async def inbound_sms(request: web.Request) -> web.Response:
     except InvalidInbound as exc:
         log.info("Kavenegar inbound refused: %s", exc)
         return _error(400, str(exc))
-    owed: list[Turn] = []
-
-    async def mark(stored: IngestResult) -> None:  # inside the ingest transaction
-        turn = Turn.of(stored, msg)
-        if turn.wants_step:
-            await mark_step_pending(stored.message.id, stored.conversation.id, turn.to_json())
-            owed.append(replace(turn, pending=True))
-
-    result = await receive_sms(msg, then=mark)
-    for turn in owed:  # committed with its mark; the bot answers after this 200, once, in the sender's order
-        stepper.submit(turn, engine_for(request.app[SETTINGS_KEY]))
+    owed = StepOwed(msg)
+    result = await receive_sms(msg, then=owed)
+    if owed.turn is not None:  # committed with its mark; the bot answers after this 200, once, in the sender's order
+        stepper.submit(owed.turn, engine_for(request.app[SETTINGS_KEY]))
     return web.json_response({"ok": True, "message_id": result.message.id, "duplicate": not result.created})
 
 

@@ -8,10 +8,7 @@ returns it unchanged as JSON, and the admin pages (inbox, conversation, contact)
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -26,7 +23,7 @@ from markupsafe import escape
 from tests.reliability.helpers import SECRET, TOKEN, RestartableBotApi, post_json, sql_rows, sql_value, telegram_update
 from tests.support.fake_kavenegar import FakeKavenegar
 from tests.support.mail import eventually
-from tests.support.service import ROOT, RunningService, free_port
+from tests.support.service import RunningService, free_port, run_py
 from tests.support.web import WebBrowser
 
 SQL = [
@@ -57,16 +54,6 @@ class World:
     api_token: str
 
 
-async def _run_py(env: dict[str, str], workdir: Path, *args: str) -> str:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "run.py"), *args, cwd=workdir, env={**os.environ, **env},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await proc.communicate()
-    assert proc.returncode == 0, err.decode()
-    return out.decode().strip()
-
-
 @pytest.fixture
 async def world(fresh_db_url: str, tmp_path: Path) -> AsyncIterator[World]:
     bot = await RestartableBotApi(TOKEN).start()
@@ -89,8 +76,8 @@ async def world(fresh_db_url: str, tmp_path: Path) -> AsyncIterator[World]:
         "PEYK_MAIL_FROM": "پشتیبانی <support@example.ir>",
         "PEYK_ADMIN_PASSWORD": PASSWORD,
     }
-    await _run_py(env, tmp_path, "createadmin", "admin")
-    token = (await _run_py(env, tmp_path, "token", "admin")).splitlines()[-1].strip()
+    await run_py(env, tmp_path, "createadmin", "admin")
+    token = (await run_py(env, tmp_path, "token", "admin")).splitlines()[-1].strip()
     running = RunningService(env, tmp_path)
     await running.start()
     yield World(running, fresh_db_url, smtp_port, token)

@@ -8,9 +8,7 @@ content type is the documented one and its body matches the documented schema. K
 
 from __future__ import annotations
 
-import asyncio
 import os
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -25,20 +23,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.support.service import ROOT, RunningService
+from tests.support.service import RunningService, run_py
 
 EXAMPLES = int(os.environ.get("PEYK_SCHEMATHESIS_EXAMPLES", "8"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-
-
-async def _run_py(env: dict[str, str], workdir: Path, *args: str) -> str:
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, str(ROOT / "run.py"), *args, cwd=workdir, env={**os.environ, **env},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await proc.communicate()
-    assert proc.returncode == 0, err.decode()
-    return out.decode().strip()
 
 
 @pytest.fixture
@@ -49,9 +37,9 @@ async def api(fresh_db_url: str, tmp_path: Path) -> AsyncIterator[tuple[str, str
         "PEYK_DATA_DIR": str(tmp_path / "data"),
         "PEYK_ADMIN_PASSWORD": "a-long-enough-password-1405",
     }
-    await _run_py(env, tmp_path, "demo")
-    await _run_py(env, tmp_path, "createadmin", "fuzzer")
-    token = (await _run_py(env, tmp_path, "token", "fuzzer")).splitlines()[-1].strip()
+    await run_py(env, tmp_path, "demo")
+    await run_py(env, tmp_path, "createadmin", "fuzzer")
+    token = (await run_py(env, tmp_path, "token", "fuzzer")).splitlines()[-1].strip()
     running = RunningService(env, tmp_path)
     await running.start()
     yield running.url, token

@@ -22,6 +22,17 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+async def run_py(env: Mapping[str, str], workdir: Path, *args: str) -> str:
+    """Run one `python run.py ARGS` command to completion (asserting success); its standard output."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(ROOT / "run.py"), *args, cwd=workdir, env={**os.environ, **env},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    return out.decode().strip()
+
+
 class RunningService:
     """`python run.py` in a subprocess; `url` is its base URL."""
 
@@ -37,12 +48,14 @@ class RunningService:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        """The command line of the service process."""
+        return [sys.executable, str(ROOT / "run.py"), *self.args]
+
     async def start(self, timeout: float = 60) -> None:
         log = self.log_path.open("ab")
         self.proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(ROOT / "run.py"),
-            *self.args,
+            *self.command(),
             cwd=self.workdir,
             env=self.env,
             stdout=log,
