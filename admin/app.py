@@ -6,6 +6,7 @@ from aiohttp import web
 
 from admin.app_keys import SETTINGS_KEY
 from admin.health import healthz
+from admin.limits import BODY_LIMITS_KEY, read_limits
 from core.config import Settings
 
 __all__ = ["SETTINGS_KEY", "create_app"]
@@ -13,8 +14,11 @@ __all__ = ["SETTINGS_KEY", "create_app"]
 
 def create_app(settings: Settings) -> web.Application:
     """The web app with every route: health, API, webhooks and admin."""
+    # The app-wide cap suits the API's file uploads; webhooks and admin forms get smaller ones per route.
     app = web.Application(client_max_size=25 * 1024 * 1024)
     app[SETTINGS_KEY] = settings
+    app[BODY_LIMITS_KEY] = {}
+    app.middlewares.append(read_limits)  # first, so every other middleware and handler reads the capped request
     app.router.add_get("/healthz", healthz)
     from admin.api import setup_api
 

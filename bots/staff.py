@@ -47,13 +47,13 @@ class StaffCommands:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.engine, name)
 
-    async def take(self, turn: TurnLike) -> None:
-        """Answer `/link CODE`; hand every other message to the engine."""
+    async def take(self, turn: TurnLike) -> Any:
+        """Answer `/link CODE`; hand every other message to the engine (and its Retry, if any, back)."""
         match = LINK.match(to_ascii_digits(turn.text or "").strip())
         if match is None or Channel(turn.channel) not in LINKABLE:
             if self.engine is not None:
-                await self.engine.take(turn)
-            return
+                return await self.engine.take(turn)
+            return None
         try:
             # Claimed before linking: a code is used once, so a crash here loses the reply, never links twice.
             if turn.pending and not await drop_pending(turn.message_id):

@@ -2,6 +2,8 @@
 
 Answers, and why:
 - RCPT for an address outside the accepted addresses/domains: `550 5.1.1` (we are no relay).
+- RCPT beyond the recipients limit of one message (PEYK_SMTP_MAX_RECIPIENTS): `452 4.5.3`; the
+  sender delivers to the others in another transaction (RFC 5321 4.5.3.1.10).
 - More than the size limit: `552` (aiosmtpd, from the SIZE parameter or while reading DATA).
 - `250 2.0.0 OK: queued as <id>` once the mail and its envelope are durably in the mail spool
   (channels/mail_spool.py: written, fsync'd, renamed, directory fsync'd). From then on the mail is
@@ -28,6 +30,8 @@ from channels.mail_spool import MailSpool
 
 log = logging.getLogger(__name__)
 
+MAX_RECIPIENTS = 100  # PEYK_SMTP_MAX_RECIPIENTS
+
 
 def accepts(address: str, accepted: Iterable[str]) -> bool:
     """True when `address` (plus-tags ignored) is one of `accepted`: addresses, `@domain` or `domain`."""
@@ -49,17 +53,21 @@ def accepts(address: str, accepted: Iterable[str]) -> bool:
 class MailDoor:
     """aiosmtpd handler: RCPT checks recipients, DATA writes the mail to the spool and answers once it is safe."""
 
-    def __init__(self, spool: MailSpool, accepted: Sequence[str]) -> None:
+    def __init__(self, spool: MailSpool, accepted: Sequence[str], max_recipients: int = MAX_RECIPIENTS) -> None:
         self.spool = spool
         self.accepted = tuple(accepted)
+        self.max_recipients = max_recipients
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
     ) -> str:
-        """550 for addresses that are not ours; otherwise take the recipient."""
+        """550 for addresses that are not ours, 452 past the recipients limit; otherwise take the recipient."""
         if not accepts(address, self.accepted):
             log.info("SMTP: refused recipient %s from %s", address, session.peer)
             return f"550 5.1.1 <{address}>: recipient not accepted here"
+        if len(envelope.rcpt_tos) >= self.max_recipients:
+            log.info("SMTP: more than %d recipients from %s", self.max_recipients, session.peer)
+            return f"452 4.5.3 Too many recipients (at most {self.max_recipients} per message)"
         envelope.rcpt_tos.append(address)
         envelope.rcpt_options.extend(rcpt_options)
         return "250 2.1.5 OK"
@@ -109,12 +117,13 @@ async def start_smtp_ingress(
     hostname: str = "peyk.local",
     data_size_limit: int = MAX_MAIL_BYTES,
     timeout: float = 300.0,
+    max_recipients: int = MAX_RECIPIENTS,
 ) -> SmtpIngress:
     """Listen for SMTP on host:port inside the running loop (`loop.create_server`); mail goes to `spool`."""
     if not accepted:
         raise ValueError("the SMTP listener needs at least one accepted address or domain")
     loop = asyncio.get_running_loop()
-    door = MailDoor(spool, accepted)
+    door = MailDoor(spool, accepted, max_recipients)
     sessions: set[SMTP] = set()
 
     def factory() -> SMTP:

@@ -19,6 +19,7 @@ from typing import Literal
 from channels.base import InboundMessage, InvalidInbound
 from channels.email_charset import header_text
 from channels.email_copy import UNPARSED_MAIL_ALARM
+from channels.email_parse import MAX_ATTACHMENTS, limit_attachments
 from channels.email_parse import parse_inbound as parse_email
 from channels.fax import DEFAULT_NUMBER_PATTERNS, is_fax_document, is_fax_gateway, parse_fax
 from channels.fax_ocr import FaxOcr
@@ -36,12 +37,14 @@ Ingest = Callable[..., Awaitable[IngestResult]]
 
 @dataclass(frozen=True)
 class MailRules:
-    """What the intake needs from the settings: our mail domains, fax gateways and patterns, data directory."""
+    """What the intake needs from the settings: our mail domains, fax gateways and patterns, data directory,
+    and how many files one mail may bring (PEYK_MAIL_MAX_ATTACHMENTS)."""
 
     own_domains: tuple[str, ...] = ()
     fax_gateways: tuple[str, ...] = ()
     fax_patterns: tuple[str, ...] = DEFAULT_NUMBER_PATTERNS
     data_dir: Path | None = None
+    max_attachments: int = MAX_ATTACHMENTS
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,10 @@ class MailIntake:
         self.ingest = ingest
 
     def parse(self, raw: bytes, envelope_from: str | None, envelope_to: Sequence[str]) -> InboundMessage:
-        """The InboundMessage of a raw mail (InvalidInbound when it cannot be one)."""
+        """The InboundMessage of a raw mail (InvalidInbound when it cannot be one), with at most the allowed files."""
+        return limit_attachments(self._parse(raw, envelope_from, envelope_to), self.rules.max_attachments)
+
+    def _parse(self, raw: bytes, envelope_from: str | None, envelope_to: Sequence[str]) -> InboundMessage:
         if choose_parser(raw, self.rules, envelope_from) is Channel.FAX:
             msg = parse_fax(raw, patterns=self.rules.fax_patterns, envelope_from=envelope_from, envelope_to=envelope_to)
             fax = dict(msg.meta["fax"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
@@ -15,11 +16,15 @@ from typing import Any
 from channels.base import InboundAttachment, InboundMessage, InvalidInbound, parse_error
 from channels.email_auto import detect_automated, find_bounce
 from channels.email_charset import decode_text_part, header_text, raw_header_text, repair_text
+from channels.email_copy import REFUSED_ATTACHMENTS
 from channels.email_html import convert_html_to_text, sanitize_html
 from channels.email_origin import find_origin
 from core.models import Channel, IdentityKind
+from core.text import to_persian_digits
 
 MAX_IDS = 50
+MAX_ATTACHMENTS = 100  # PEYK_MAIL_MAX_ATTACHMENTS
+REFUSED_NAMES = 20  # names of refused files kept in the meta, so staff can ask for the right ones
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 _PLUS_TAG = re.compile(r"^[^@+\s]+\+(c\d{1,12})@", re.IGNORECASE)
 _FILENAME_JUNK = re.compile(r"[\x00-\x1f/\\]+")
@@ -163,6 +168,24 @@ def extract_attachments(msg: EmailMessage, body_parts: Sequence[Message] = ()) -
         name = _file_name(part, index)
         found.append(InboundAttachment(name=name, mime_type=part.get_content_type(), data=data, content_id=content_id))
     return tuple(found)
+
+
+def limit_attachments(msg: InboundMessage, limit: int = MAX_ATTACHMENTS) -> InboundMessage:
+    """Keep the first `limit` files of a mail; the rest are refused, with the reason in `meta.refused_attachments`."""
+    if len(msg.attachments) <= limit:
+        return msg
+    kept, refused = msg.attachments[:limit], msg.attachments[limit:]
+    total = len(msg.attachments)
+    reason = REFUSED_ATTACHMENTS.format(
+        total=to_persian_digits(total), limit=to_persian_digits(limit), refused=to_persian_digits(len(refused))
+    )
+    note = {
+        "count": len(refused),
+        "limit": limit,
+        "names": [a.name for a in refused[:REFUSED_NAMES]],
+        "reason": reason,
+    }
+    return replace(msg, attachments=kept, meta={**msg.meta, "refused_attachments": note})
 
 
 def _sent_at(date: object) -> datetime | None:

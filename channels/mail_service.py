@@ -84,6 +84,7 @@ async def start_mail(settings: Settings) -> Closer:
         fax_gateways=settings.fax_gateways,
         fax_patterns=await fax_patterns(),
         data_dir=settings.data_dir,
+        max_attachments=settings.mail_max_attachments,
     )
     intake = MailIntake(rules, ocr=ocr)
     try:
@@ -95,7 +96,9 @@ async def start_mail(settings: Settings) -> Closer:
             worker = SpoolWorker(spool, intake)
             await worker.start()
             closers.append(worker.close)
-            ingress = await start_smtp_ingress(spool, accepted, host, port, hostname=hostname)
+            ingress = await start_smtp_ingress(
+                spool, accepted, host, port, hostname=hostname, max_recipients=settings.smtp_max_recipients
+            )
             closers.append(ingress.close)
         if settings.imap_url:
             poller = ImapPoller(settings.imap_url, intake.take, hold=intake.hold)

@@ -39,6 +39,7 @@ from pathlib import Path
 
 from channels.base import InboundMessage
 from channels.email_intake import MailIntake
+from core.owner_only import create_file, make_dirs
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +79,7 @@ class MailSpool:
     """A directory of durably written mails; `put` returns only once the mail survives a crash."""
 
     def __init__(self, directory: Path) -> None:
-        self.directory = Path(directory)
-        self.directory.mkdir(parents=True, exist_ok=True)
+        self.directory = make_dirs(directory)  # 0700: mails are customers' words
         self._listeners: list[Callable[[str], None]] = []
         self._counter = itertools.count()
 
@@ -150,7 +150,7 @@ class MailSpool:
         partial = self.directory / f"{mail_id}{PARTIAL}"
         final = self.path(mail_id)
         try:
-            with open(partial, "xb") as out:
+            with os.fdopen(create_file(partial), "wb") as out:  # 0600 from the start
                 out.write(head)
                 out.write(raw)
                 out.flush()

@@ -1,4 +1,4 @@
-"""Record-level access (PLT-4): which conversations, cases and contacts a staff user may see.
+"""Record-level access (PLT-4): which conversations, cases, contacts, leads, tasks and calls a staff user may see.
 
 Admins, managers and users with scope `all` see everything. Scope `team` sees what is assigned
 to the user or the user's team, and the unrouted pool (no team, no assignee) that a shared inbox
@@ -11,7 +11,7 @@ from __future__ import annotations
 from tortoise.expressions import Q, Subquery
 
 from core.errors import Forbidden, NotFound
-from core.models import Call, Case, Contact, Conversation, Lead, Role, User
+from core.models import Case, Contact, Conversation, Lead, Role, User
 from core.models.enums import AccessScope
 
 NOTHING = Q(id__in=[])
@@ -48,7 +48,7 @@ def case_q(user: User) -> Q:
 
 
 def contact_q(user: User) -> Q:
-    """The contacts `user` may see: owned, of the team, or behind a visible conversation, case, lead or call."""
+    """The contacts `user` may see: owned, of the team, or behind a visible conversation, case or lead."""
     if not user.is_active:
         return NOTHING
     if sees_all(user):
@@ -57,13 +57,53 @@ def contact_q(user: User) -> Q:
     q = Q(owner_id=user.id)
     q |= Q(id__in=Subquery(Conversation.filter(conversation_q(user)).values("contact_id")))
     q |= Q(id__in=Subquery(Case.filter(case_q(user)).values("contact_id")))
-    q |= Q(id__in=Subquery(Call.filter(user_id=user.id).values("contact_id")))
-    lead = Q(owner_id=user.id)
+    # Not calls: logging a call with any number records the call, it never opens that number's contact.
     if user.scope != AccessScope.OWN and team_id is not None:
         q |= Q(team_id=team_id)
-        lead |= Q(team_id=team_id)
-    q |= Q(id__in=Subquery(Lead.filter(lead).values("contact_id")))
+    q |= Q(id__in=Subquery(Lead.filter(lead_q(user)).values("contact_id")))
     return q
+
+
+def lead_q(user: User) -> Q:
+    """The leads `user` may see: owned, or of the user's team (scope `team`)."""
+    if not user.is_active:
+        return NOTHING
+    if sees_all(user):
+        return Q()
+    team_id = user.team_id  # type: ignore[attr-defined]
+    q = Q(owner_id=user.id)
+    return q | Q(team_id=team_id) if user.scope != AccessScope.OWN and team_id is not None else q
+
+
+def task_q(user: User) -> Q:
+    """The tasks `user` may see: owned, of the team, or unclaimed (no owner, no team) for scope `team`."""
+    if not user.is_active:
+        return NOTHING
+    if sees_all(user):
+        return Q()
+    mine = Q(owner_id=user.id)
+    if user.scope == AccessScope.OWN:
+        return mine
+    team_id = user.team_id  # type: ignore[attr-defined]
+    pool = Q(owner_id=None, team_id=None)
+    return mine | pool | Q(team_id=team_id) if team_id is not None else mine | pool
+
+
+def call_q(user: User) -> Q:
+    """The calls `user` may see: own; for scope `team` also a teammate's, nobody's yet, or the team's customers'."""
+    if not user.is_active:
+        return NOTHING
+    if sees_all(user):
+        return Q()
+    mine = Q(user_id=user.id)
+    if user.scope == AccessScope.OWN:
+        return mine
+    team_id = user.team_id  # type: ignore[attr-defined]
+    if team_id is None:
+        return mine | Q(user_id=None)
+    teammates = Q(user_id__in=Subquery(User.filter(team_id=team_id).values("id")))
+    customers = Q(contact_id__in=Subquery(Contact.filter(team_id=team_id).values("id")))
+    return mine | Q(user_id=None) | teammates | customers
 
 
 async def get_conversation_for(user: User, conversation_id: int) -> Conversation:

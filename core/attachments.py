@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from core.errors import ValidationError
+from core.owner_only import make_dirs
 
 MAX_BYTES = 20 * 1024 * 1024
 _SHA256_HEX = frozenset("0123456789abcdef")
@@ -49,7 +50,7 @@ def store_bytes(data_dir: Path | str | None, data: bytes, *, max_bytes: int = MA
     target = path_for(digest, data_dir)
     if target.exists():
         return digest
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_dirs(target.parent)  # 0700 directories; mkstemp makes the file 0600 and the rename keeps it
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:

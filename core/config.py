@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from core.errors import ConfigError
+from core.owner_only import create_file, make_dirs
 
 DB_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg", "psycopg")
 CURRENCIES = ("IRR", "IRT")
@@ -46,6 +47,8 @@ class Settings:
     imap_url: str | None = field(default=None, repr=False)
     fax_gateways: tuple[str, ...] = ()
     cti_token: str | None = field(default=None, repr=False)
+    mail_max_attachments: int = 100  # files kept per incoming mail; the rest are refused (the mail is kept)
+    smtp_max_recipients: int = 100  # RCPT TO per SMTP message; 452 beyond
     timezone: str = "Asia/Tehran"
     currency: str = "IRR"
 
@@ -94,6 +97,12 @@ def _check_rate(name: str, value: str) -> float:
     return rate
 
 
+def _check_count(name: str, value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 100_000:
+        raise ConfigError(f"{name}: {value!r} is not a whole number from 1 to 100000")
+    return int(value)
+
+
 def _host_port(name: str, value: str) -> tuple[str, int]:
     host, sep, port = value.rpartition(":")
     if not sep or not host:
@@ -121,10 +130,14 @@ def _secret_key(values: dict[str, str], data_dir: Path) -> str:
     key_file = data_dir / "secret_key"
     if key_file.is_file():
         return key_file.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
+    make_dirs(data_dir)
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    try:
+        fd = create_file(key_file)  # 0600 from the first byte: never readable by others, not even briefly
+    except FileExistsError:  # another process made it just now
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as out:
+        out.write(key)
     return key
 
 
@@ -178,6 +191,8 @@ def load_settings(env: Mapping[str, str] | None = None, env_file: Path | None = 
         imap_url=urls.get("PEYK_IMAP_URL"),
         fax_gateways=gateways,
         cti_token=v.get("PEYK_CTI_TOKEN"),
+        mail_max_attachments=_check_count("PEYK_MAIL_MAX_ATTACHMENTS", v.get("PEYK_MAIL_MAX_ATTACHMENTS", "100")),
+        smtp_max_recipients=_check_count("PEYK_SMTP_MAX_RECIPIENTS", v.get("PEYK_SMTP_MAX_RECIPIENTS", "100")),
         timezone=tz,
         currency=currency,
     )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate as migrate_api
+
+from core.owner_only import create_file, make_dirs
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +46,17 @@ def tortoise_config(database_url: str) -> dict[str, Any]:
 
 
 def _ensure_sqlite_dir(database_url: str) -> None:
+    """Make a new SQLite file owner-only (0600, in a 0700 directory) before SQLite creates it with 0644.
+
+    SQLite gives its -wal and -shm files the mode of the database file, so they follow.
+    """
     if database_url.startswith("sqlite"):
         parts = urlsplit(database_url)
         path = Path(parts.netloc + parts.path)
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_dirs(path.parent)
+            with contextlib.suppress(FileExistsError):
+                os.close(create_file(path))  # an empty file is an empty SQLite database
 
 
 async def migrate(database_url: str) -> None:

@@ -21,3 +21,16 @@ class NotFound(PeykError):
 
 class Forbidden(PeykError):
     """The caller may not do this."""
+
+
+class IdentityTaken(ValidationError):
+    """A phone, email or messenger id already belongs to another contact; the message never names that contact.
+
+    `contact_id` is the holder, for a caller that checks whether the user may open it before naming it.
+    """
+
+    def __init__(self, kind: str, value: str, contact_id: int | None = None) -> None:
+        super().__init__(f"{kind} {value} already belongs to another contact")
+        self.kind = kind
+        self.value = value
+        self.contact_id = contact_id

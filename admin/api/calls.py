@@ -8,8 +8,11 @@ from admin.api import serializers as out
 from admin.api.schema import parse_datetime
 from admin.api.schemas import enum, ref
 from admin.api.spec import ApiCall, api
+from core.access import contact_q
 from core.actions.calls import log_call
+from core.areas import Area
 from core.errors import ValidationError
+from core.models import Contact
 from core.models.enums import CallDirection, CallStatus
 
 LOG = {
@@ -39,9 +42,13 @@ def _when(body: dict[str, Any], name: str) -> Any:
     return parse_datetime(body[name]) if name in body else None
 
 
-@api.post("/calls", summary="Log a call", tag="calls", body=LOG, response=ref("Call"), status=201)
+@api.post("/calls", summary="Log a call", tag="calls", area=Area.CALLS, body=LOG, response=ref("Call"), status=201)
 async def post_call(call: ApiCall) -> dict[str, Any]:
-    """Log a call made or taken by hand; the number is matched to a contact, `follow_up` creates a task."""
+    """Log a call made or taken by hand; the number is matched to a contact, `follow_up` creates a task.
+
+    `contact_id` is null when the number belongs to a contact you may not open: the call is
+    recorded on it, but logging a call never lets you see a contact you could not see before.
+    """
     body = call.body
     if "follow_up_due" in body and "follow_up" not in body:
         raise ValidationError("body.follow_up_due: give follow_up (the task's title) too")
@@ -57,4 +64,8 @@ async def post_call(call: ApiCall) -> dict[str, Any]:
         follow_up_due=_when(body, "follow_up_due"),
         status=CallStatus(body.get("status", CallStatus.COMPLETED)),
     )
-    return await out.call(row)
+    answer = await out.call(row)
+    contact_id = answer["contact_id"]
+    if contact_id is not None and not await Contact.filter(contact_q(call.user), id=contact_id).exists():
+        answer["contact_id"] = None
+    return answer

@@ -9,6 +9,7 @@ from admin.api.pagination import PAGING, page, page_schema, paging
 from admin.api.schemas import enum, ref
 from admin.api.spec import MAX_DB_INT, ApiCall, Param, api, path_id
 from core.access import case_q, get_case_for
+from core.areas import Area
 from core.models import Case
 from core.models.enums import CaseStatus, CaseType
 
@@ -23,6 +24,7 @@ FILTERS = (
     "/cases",
     summary="List cases",
     tag="cases",
+    area=Area.CASES,
     params=(*FILTERS, *PAGING),
     response=page_schema(ref("Case")),
 )
@@ -45,6 +47,7 @@ async def list_cases(call: ApiCall) -> dict[str, Any]:
     "/cases/{id}",
     summary="A case",
     tag="cases",
+    area=Area.CASES,
     params=(path_id(what="case"),),
     response=ref("Case"),
     errors=(403,),

@@ -13,6 +13,7 @@ from admin.api.visibility import check_contact, via_contact
 from core.access import get_contact_for
 from core.actions.catalog import MAX_WARRANTY_MONTHS, create_product, update_product
 from core.actions.devices import register_device
+from core.areas import Area
 from core.errors import NotFound
 from core.models import Device, Product
 from core.serials import try_normalize_serial
@@ -61,6 +62,7 @@ ID_FILTER = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
     "/products",
     summary="List products",
     tag="catalog",
+    area=Area.CATALOG,
     params=(
         Param("q", {"type": "string", "maxLength": 200}, "words of the name, code or category (Persian-normalized)"),
         Param("category", {"type": "string", "maxLength": 100}, "exact category"),
@@ -86,7 +88,12 @@ async def list_products(call: ApiCall) -> dict[str, Any]:
 
 
 @api.get(
-    "/products/{id}", summary="A product", tag="catalog", params=(path_id(what="product"),), response=ref("Product")
+    "/products/{id}",
+    summary="A product",
+    tag="catalog",
+    area=Area.CATALOG,
+    params=(path_id(what="product"),),
+    response=ref("Product"),
 )
 async def get_product(call: ApiCall) -> dict[str, Any]:
     """One product with its warranty months and price in Rials."""
@@ -96,7 +103,15 @@ async def get_product(call: ApiCall) -> dict[str, Any]:
     return out.product(row)
 
 
-@api.post("/products", summary="Create a product", tag="catalog", body=PRODUCT_IN, response=ref("Product"), status=201)
+@api.post(
+    "/products",
+    summary="Create a product",
+    tag="catalog",
+    area=Area.CATALOG,
+    body=PRODUCT_IN,
+    response=ref("Product"),
+    status=201,
+)
 async def post_product(call: ApiCall) -> dict[str, Any]:
     """Create a product; its code (stored upper case, ASCII digits) must be new."""
     return out.product(await create_product(by=call.user, **call.body))
@@ -106,6 +121,7 @@ async def post_product(call: ApiCall) -> dict[str, Any]:
     "/products/{id}",
     summary="Update a product",
     tag="catalog",
+    area=Area.CATALOG,
     params=(path_id(what="product"),),
     body=PRODUCT_UPDATE,
     response=ref("Product"),
@@ -119,6 +135,7 @@ async def update_product_route(call: ApiCall) -> dict[str, Any]:
     "/devices",
     summary="List devices",
     tag="devices",
+    area=Area.DEVICES,
     params=(
         Param("owner", ID_FILTER, "only devices of this contact"),
         Param("serial", {"type": "string", "maxLength": 100}, "a serial typed any way"),
@@ -143,6 +160,7 @@ async def list_devices(call: ApiCall) -> dict[str, Any]:
     "/devices/{id}",
     summary="A device with its warranty",
     tag="devices",
+    area=Area.DEVICES,
     params=(path_id(what="device"),),
     response=ref("Device"),
     errors=(403,),
@@ -160,6 +178,7 @@ async def get_device(call: ApiCall) -> dict[str, Any]:
     "/devices",
     summary="Register a device",
     tag="devices",
+    area=Area.DEVICES,
     body=DEVICE_IN,
     response=ref("Device"),
     status=201,

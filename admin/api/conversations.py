@@ -11,6 +11,7 @@ from admin.api.spec import MAX_DB_INT, ApiCall, Param, api, path_id
 from core.access import get_conversation_for
 from core.actions.cases import open_case_from_conversation
 from core.actions.outbox import send_reply
+from core.areas import Area
 from core.errors import ValidationError
 from core.models import User
 from core.models.enums import CaseType, Channel, ConversationStatus, Priority
@@ -66,6 +67,7 @@ def _assignee_id(value: str | None, user: User) -> int | None:
     "/conversations",
     summary="List conversations",
     tag="conversations",
+    area=Area.INBOX,
     params=(*FILTERS, *PAGING),
     response=page_schema(ref("Conversation")),
 )
@@ -94,6 +96,7 @@ async def list_conversations_(call: ApiCall) -> dict[str, Any]:
     "/conversations/{id}",
     summary="A conversation",
     tag="conversations",
+    area=Area.INBOX,
     params=(CONVERSATION_ID,),
     response=ref("Conversation"),
     errors=(403,),
@@ -107,6 +110,7 @@ async def get_conversation(call: ApiCall) -> dict[str, Any]:
     "/conversations/{id}/messages",
     summary="Messages of a conversation",
     tag="conversations",
+    area=Area.INBOX,
     params=(CONVERSATION_ID, *PAGING),
     response=page_schema(ref("Message")),
     errors=(403,),
@@ -123,6 +127,7 @@ async def get_messages(call: ApiCall) -> dict[str, Any]:
     "/conversations/{id}/messages",
     summary="Reply, or add an internal note",
     tag="conversations",
+    area=Area.INBOX,
     params=(CONVERSATION_ID,),
     body=REPLY,
     response=ref("Message"),
@@ -142,6 +147,7 @@ async def post_message(call: ApiCall) -> dict[str, Any]:
     "/conversations/{id}/case",
     summary="Open a case from a conversation",
     tag="conversations",
+    area=Area.CASES,
     params=(CONVERSATION_ID,),
     body=CASE,
     body_required=False,

@@ -13,6 +13,7 @@ from admin.api.schemas import ref
 from admin.api.spec import ApiCall, api
 from admin.app import SETTINGS_KEY
 from core.actions.letters import receive_letter
+from core.areas import Area
 from core.attachments import MAX_BYTES, AttachmentTooLarge
 from core.errors import ValidationError
 
@@ -81,6 +82,7 @@ async def _form(request: web.Request) -> tuple[dict[str, str], tuple[str, str, b
     "/letters",
     summary="Upload a scanned letter",
     tag="letters",
+    area=Area.INBOX,
     response=RESULT,
     status=201,
     errors=(413,),

@@ -6,11 +6,12 @@ from typing import Any
 
 from admin.api.schemas import COMPONENTS, ref
 from admin.api.spec import JSON, Endpoint
+from core.areas import readers, writers
 
 ERRORS = {
     400: "Malformed JSON, a wrong type or an out-of-range value; `reason` names the field",
     401: "Missing, unknown or revoked bearer token",
-    403: "The record belongs to a team you cannot see",
+    403: "Your role may not use this area, or the record belongs to a team you cannot see",
     404: "No such record",
     409: "Conflicts with the record's current state (e.g. a survey the recipient already completed)",
     413: "Request body too large",
@@ -52,7 +53,7 @@ def _error_codes(ep: Endpoint) -> list[int]:
     if _names_records(ep.body):
         codes.add(404)
     if not ep.public:
-        codes.add(401)
+        codes |= {401, 403}
     if any(p.where == "path" for p in ep.params):
         codes.add(404)
     if ep.body is not None:
@@ -84,6 +85,9 @@ def operation(ep: Endpoint) -> dict[str, Any]:
         }
     if ep.public:
         op["security"] = []
+    if ep.area is not None:
+        roles = sorted(writers(ep.area) if ep.is_write else readers(ep.area))
+        op["x-peyk-area"] = {"area": ep.area.value, "access": "write" if ep.is_write else "read", "roles": roles}
     return op
 
 

@@ -23,6 +23,7 @@ from core.actions.orders import (
     record_delivery,
     record_installment_payment,
 )
+from core.areas import Area
 from core.errors import NotFound
 from core.models import Installment, Order, OrderStatus, PaymentMethod
 
@@ -121,6 +122,7 @@ async def _one(order: Order) -> dict[str, Any]:
     "/orders",
     summary="List orders",
     tag="orders",
+    area=Area.ORDERS,
     params=(
         Param("contact", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "only orders of this contact"),
         Param("status", enum(OrderStatus), "only orders in this status"),
@@ -141,14 +143,29 @@ async def list_orders(call: ApiCall) -> dict[str, Any]:
     return page(await out.orders(list(rows)), total, limit, offset)
 
 
-@api.get("/orders/{id}", summary="An order", tag="orders", params=ORDER_PATH, response=ref("Order"), errors=(403,))
+@api.get(
+    "/orders/{id}",
+    summary="An order",
+    tag="orders",
+    area=Area.ORDERS,
+    params=ORDER_PATH,
+    response=ref("Order"),
+    errors=(403,),
+)
 async def get_order(call: ApiCall) -> dict[str, Any]:
     """One order with its lines, installments (status as of today) and the purchase orders supplying it."""
     return await _one(await _order(call))
 
 
 @api.post(
-    "/orders", summary="Create an order", tag="orders", body=ORDER_IN, response=ref("Order"), status=201, errors=(403,)
+    "/orders",
+    summary="Create an order",
+    tag="orders",
+    area=Area.ORDERS,
+    body=ORDER_IN,
+    response=ref("Order"),
+    status=201,
+    errors=(403,),
 )
 async def post_order(call: ApiCall) -> dict[str, Any]:
     """Create a draft order (or a confirmed one with `confirm: true`), numbered S-<Jalali year>-<count>."""
@@ -183,6 +200,7 @@ async def post_order(call: ApiCall) -> dict[str, Any]:
     "/orders/{id}/confirm",
     summary="Confirm an order",
     tag="orders",
+    area=Area.ORDERS,
     params=ORDER_PATH,
     body=EMPTY_IN,
     body_required=False,
@@ -199,6 +217,7 @@ async def confirm_order_route(call: ApiCall) -> dict[str, Any]:
     "/orders/{id}/cancel",
     summary="Cancel an order",
     tag="orders",
+    area=Area.ORDERS,
     params=ORDER_PATH,
     body=CANCEL_IN,
     body_required=False,
@@ -215,6 +234,7 @@ async def cancel_order_route(call: ApiCall) -> dict[str, Any]:
     "/orders/{id}/deliveries",
     summary="Record delivered units",
     tag="orders",
+    area=Area.STOCK,
     params=ORDER_PATH,
     body=DELIVERY_IN,
     response=ref("Order"),
@@ -234,6 +254,7 @@ async def post_delivery(call: ApiCall) -> dict[str, Any]:
     "/installments/{id}/payments",
     summary="Record a payment on an installment",
     tag="orders",
+    area=Area.COLLECTIONS,
     params=(path_id(what="installment"),),
     body=PAYMENT_IN,
     response=ref("Installment"),

@@ -1,4 +1,5 @@
-"""Purchase orders over the API: create, read with stage history, move stages, link customer orders (PRC-2/3/7)."""
+"""Purchase orders over the API: create, read with stage history, move stages, change the expected arrival,
+link customer orders (PRC-2/3/7)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from admin.api.pagination import PAGING, page, page_schema, paging
 from admin.api.schema import parse_datetime
 from admin.api.schemas import enum, ref
 from admin.api.spec import ApiCall, Param, api, path_id
-from core.actions.procurement import MAX_NOTE, create_purchase_order, link_orders, move_stage
+from core.actions.procurement import MAX_NOTE, create_purchase_order, link_orders, move_stage, set_expected_arrival
+from core.areas import Area
 from core.errors import NotFound
 from core.models import ImportStage, PurchaseOrder, PurchaseOrderLink
 
@@ -39,6 +41,12 @@ STAGE_IN = {
     "properties": {"stage": STAGE, "note": NOTE, "at": TIME_IN},
     "additionalProperties": False,
 }
+ARRIVAL_IN = {
+    "type": "object",
+    "required": ["expected_arrival"],
+    "properties": {"expected_arrival": {**DATE_IN, "type": ["string", "null"]}},
+    "additionalProperties": False,
+}
 LINK_IN = {
     "type": "object",
     "required": ["order_ids"],
@@ -63,6 +71,7 @@ def _at(body: dict[str, Any]) -> Any:
     "/purchase-orders",
     summary="List purchase orders",
     tag="procurement",
+    area=Area.PROCUREMENT,
     params=(
         Param("stage", enum(ImportStage), "only purchase orders in this stage"),
         Param("order", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}, "only those supplying this order"),
@@ -88,6 +97,7 @@ async def list_purchase_orders(call: ApiCall) -> dict[str, Any]:
     "/purchase-orders/{id}",
     summary="A purchase order with its stage history",
     tag="procurement",
+    area=Area.PROCUREMENT,
     params=PO_PATH,
     response=ref("PurchaseOrder"),
 )
@@ -100,6 +110,7 @@ async def get_purchase_order(call: ApiCall) -> dict[str, Any]:
     "/purchase-orders",
     summary="Create a purchase order",
     tag="procurement",
+    area=Area.PROCUREMENT,
     body=PO_IN,
     response=ref("PurchaseOrder"),
     status=201,
@@ -124,6 +135,7 @@ async def post_purchase_order(call: ApiCall) -> dict[str, Any]:
     "/purchase-orders/{id}/stage",
     summary="Move a purchase order to a stage",
     tag="procurement",
+    area=Area.PROCUREMENT,
     params=PO_PATH,
     body=STAGE_IN,
     response=ref("PurchaseOrder"),
@@ -136,9 +148,26 @@ async def post_stage(call: ApiCall) -> dict[str, Any]:
 
 
 @api.post(
+    "/purchase-orders/{id}/arrival",
+    summary="Change a purchase order's expected arrival",
+    tag="procurement",
+    area=Area.PROCUREMENT,
+    params=PO_PATH,
+    body=ARRIVAL_IN,
+    response=ref("PurchaseOrder"),
+)
+async def post_arrival(call: ApiCall) -> dict[str, Any]:
+    """Set (or clear, with null) the date customers following this import are told; the change is audited."""
+    po = await _po(call)
+    moved = await set_expected_arrival(po.id, out.optional_day(call.body, "expected_arrival"), by=call.user)
+    return await out.purchase_order(moved)
+
+
+@api.post(
     "/purchase-orders/{id}/orders",
     summary="Link customer orders to a purchase order",
     tag="procurement",
+    area=Area.PROCUREMENT,
     params=PO_PATH,
     body=LINK_IN,
     response=ref("PurchaseOrder"),

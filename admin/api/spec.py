@@ -17,7 +17,8 @@ from aiohttp import web
 from admin.api.auth import USER_KEY
 from admin.api.errors import ApiError, json_response
 from admin.api.schema import Schema, check
-from core.errors import ValidationError
+from core.areas import Area, require
+from core.errors import Forbidden, ValidationError
 from core.models import User
 from core.text import to_ascii_digits
 
@@ -79,13 +80,30 @@ class Endpoint:
     errors: tuple[int, ...] = ()
     # Further success statuses with the same response schema (e.g. 200 for a repeated upload).
     also: tuple[int, ...] = ()
+    # The business area (core/areas.py) the route reads or writes; every non-public route names one.
+    area: Area | None = None
+    # Whether the route changes records of its area; by default every method but GET does.
+    writes: bool | None = None
 
     @property
     def full_path(self) -> str:
         return PREFIX + self.path
 
+    @property
+    def is_write(self) -> bool:
+        return self.writes if self.writes is not None else self.method.upper() != "GET"
+
+    def check_area(self, user: User | None) -> None:
+        """Forbidden unless the caller's role may read (or write) the route's area; before any input is read."""
+        if self.public:
+            return
+        if self.area is None:
+            raise Forbidden(f"{self.method} {self.full_path} declares no access area (core/areas.py)")
+        require(user, self.area, write=self.is_write)
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        """Validate the request against the declarations, run the handler, answer JSON."""
+        """Check the caller's area access, validate the request against the declarations, run the handler."""
+        self.check_area(request.get(USER_KEY))
         call = ApiCall(
             request=request,
             user=request.get(USER_KEY),  # type: ignore[arg-type]

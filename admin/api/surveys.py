@@ -21,6 +21,7 @@ from core.actions.surveys import (
     set_survey_status,
     start_response,
 )
+from core.areas import Area
 from core.errors import NotFound
 from core.models import Channel, QuestionKind, Response, Survey, SurveyStatus
 from core.survey_rules import InvalidAnswer
@@ -108,6 +109,7 @@ async def _survey(call: ApiCall) -> Survey:
     "/surveys",
     summary="List surveys",
     tag="surveys",
+    area=Area.SURVEYS,
     params=(Param("status", enum(SurveyStatus), "only surveys in this status"), *PAGING),
     response=page_schema(ref("Survey")),
 )
@@ -122,13 +124,23 @@ async def list_surveys(call: ApiCall) -> dict[str, Any]:
     return page([await out.survey(s) for s in rows], total, limit, offset)
 
 
-@api.get("/surveys/{id}", summary="A survey", tag="surveys", params=SURVEY_PATH, response=ref("Survey"))
+@api.get(
+    "/surveys/{id}", summary="A survey", tag="surveys", area=Area.SURVEYS, params=SURVEY_PATH, response=ref("Survey")
+)
 async def get_survey(call: ApiCall) -> dict[str, Any]:
     """One survey with its questions in order, options and triggering options."""
     return await out.survey(await _survey(call))
 
 
-@api.post("/surveys", summary="Create a survey", tag="surveys", body=SURVEY_IN, response=ref("Survey"), status=201)
+@api.post(
+    "/surveys",
+    summary="Create a survey",
+    tag="surveys",
+    area=Area.SURVEYS,
+    body=SURVEY_IN,
+    response=ref("Survey"),
+    status=201,
+)
 async def post_survey(call: ApiCall) -> dict[str, Any]:
     """Create a draft survey, optionally with questions; a trigger names an earlier question and option by number."""
     specs = [
@@ -152,6 +164,7 @@ async def post_survey(call: ApiCall) -> dict[str, Any]:
     "/surveys/{id}/questions",
     summary="Add a question to a draft survey",
     tag="surveys",
+    area=Area.SURVEYS,
     params=SURVEY_PATH,
     body=QUESTION_IN,
     response=ref("Survey"),
@@ -177,6 +190,7 @@ async def post_question(call: ApiCall) -> dict[str, Any]:
     "/surveys/{id}/status",
     summary="Move a survey along its approval route",
     tag="surveys",
+    area=Area.SURVEYS,
     params=SURVEY_PATH,
     body=STATUS_IN,
     response=ref("Survey"),
@@ -191,6 +205,7 @@ async def post_survey_status(call: ApiCall) -> dict[str, Any]:
     "/surveys/{id}/responses",
     summary="Responses to a survey",
     tag="surveys",
+    area=Area.SURVEY_ANSWERS,
     params=(*SURVEY_PATH, *PAGING),
     response=page_schema(ref("SurveyResponse")),
 )
@@ -208,6 +223,7 @@ async def list_responses(call: ApiCall) -> dict[str, Any]:
     "/surveys/{id}/responses",
     summary="Record a response answered elsewhere",
     tag="surveys",
+    area=Area.SURVEY_ANSWERS,
     params=SURVEY_PATH,
     body=RESPONSE_IN,
     response=ref("SurveyResponse"),

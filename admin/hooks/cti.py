@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 from admin.app import SETTINGS_KEY
+from admin.limits import limit_body, too_large
 from channels.cti import InvalidInbound, parse_form, parse_json
 from core.actions.cti import handle_cti_event
 from core.cti import CtiEvent
@@ -33,7 +34,10 @@ async def _event(request: web.Request) -> CtiEvent:
         return parse_form(form.items())
     body = await request.read()
     if ctype == "application/json" or body.lstrip()[:1] in (b"{", b"["):
-        return parse_json(body)
+        try:
+            return parse_json(body)
+        except RecursionError:  # thousands of nested brackets: bad input like any other
+            raise InvalidInbound("JSON nested too deeply") from None
     # PBX scripts often post key=value without a content type.
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
@@ -50,7 +54,7 @@ async def cti_hook(request: web.Request) -> web.Response:
     if not hmac.compare_digest(request.match_info["token"].encode(), expected.encode()):
         return _error(403, "wrong CTI token")
     if request.content_length is not None and request.content_length > MAX_BODY:
-        return _error(413, f"body larger than {MAX_BODY // 1024} KiB")
+        return too_large(MAX_BODY)
     try:
         event = await _event(request)
     except InvalidInbound as exc:
@@ -64,4 +68,4 @@ async def cti_hook(request: web.Request) -> web.Response:
 
 def setup(app: web.Application) -> None:
     """Register the CTI webhook route."""
-    app.router.add_post(PATH, cti_hook)
+    limit_body(app, app.router.add_post(PATH, cti_hook), MAX_BODY)  # also chunked bodies (admin.limits)

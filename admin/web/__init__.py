@@ -11,6 +11,7 @@ from admin.web.auth import admin_auth
 from admin.web.errors import admin_errors
 from admin.web.home import home
 from admin.web.login import login_page, login_submit, logout
+from admin.web.route_areas import area_guard
 from admin.web.templating import setup_templates
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -25,6 +26,7 @@ def setup_web(app: web.Application) -> None:
     setup_templates(app)
     app.middlewares.append(admin_errors)  # outside admin_auth: its refusals become Persian pages too
     app.middlewares.append(admin_auth)
+    app.middlewares.append(area_guard)  # after admin_auth: it needs the signed-in user (admin/web/route_areas.py)
     app.router.add_static("/admin/static/", STATIC, name="static", append_version=True)
     app.router.add_get("/admin", _to_home)
     app.router.add_get("/admin/", home, name="home")

@@ -12,20 +12,19 @@ from admin.web.copy import ROLE_NAMES
 from admin.web.errors import page_error
 from admin.web.nav import NavItem, register
 from admin.web.records import back, int_or_none, page_view
-from admin.web.roles import require_role
+from admin.web.roles import require_area
 from admin.web.staff_forms import field
 from core.actions.alarm_rules import delete_rule, ensure_default_rules, save_rule
 from core.alarm_kinds import DYNAMIC, KINDS, ROLES, STAFF_CHANNELS
+from core.areas import Area
 from core.errors import NotFound, ValidationError
-from core.models import AlarmRule, ImportStage, Role, Survey, SurveyStatus, Team, User
+from core.models import AlarmRule, ImportStage, Survey, SurveyStatus, Team, User
 from core.text import to_ascii_digits
-
-EDITORS = (Role.ADMIN, Role.MANAGER)
 
 
 async def rules_page(request: web.Request) -> web.Response:
     """Every rule, grouped by kind, and the form for one more rule of a kind."""
-    require_role(request, *EDITORS)
+    require_area(request, Area.SETTINGS)
     await ensure_default_rules()
     rules = await AlarmRule.all().order_by("kind", "id")
     return page_view("alarm_rules.html", request, {"rules": rules, "kinds": KINDS, "c": copy})
@@ -59,7 +58,7 @@ async def _edit(request: web.Request, rule: AlarmRule, *, error: str = "", statu
 
 async def rule_page(request: web.Request) -> web.Response:
     """One rule's form."""
-    require_role(request, *EDITORS)
+    require_area(request, Area.SETTINGS)
     return await _edit(request, await _rule(request))
 
 
@@ -85,7 +84,7 @@ def _params(rule: AlarmRule, form: MultiDictProxy[Any]) -> dict[str, Any]:
 
 async def rule_save(request: web.Request) -> web.Response:
     """Save a rule's recipients, channels, threshold, escalation, urgency and its kind's settings."""
-    user = require_role(request, *EDITORS)
+    user = require_area(request, Area.SETTINGS, write=True)
     rule = await _rule(request)
     form = await request.post()
     values: dict[str, Any] = {
@@ -112,7 +111,7 @@ async def rule_save(request: web.Request) -> web.Response:
 
 async def rule_create(request: web.Request) -> web.Response:
     """Add another rule of a kind (for example a second installment reminder a day before)."""
-    user = require_role(request, *EDITORS)
+    user = require_area(request, Area.SETTINGS, write=True)
     form = await request.post()
     try:
         rule = await save_rule(None, by=user, kind=field(form, "kind", 40))
@@ -123,7 +122,7 @@ async def rule_create(request: web.Request) -> web.Response:
 
 async def rule_delete(request: web.Request) -> web.Response:
     """Delete a rule."""
-    user = require_role(request, *EDITORS)
+    user = require_area(request, Area.SETTINGS, write=True)
     rule = await _rule(request)
     await delete_rule(rule.id, by=user)
     raise back(request, "/admin/alarms/rules", copy.RULE_DELETED)
@@ -136,4 +135,4 @@ def setup(app: web.Application) -> None:
     app.router.add_get(r"/admin/alarms/rules/{id:\d+}", rule_page)
     app.router.add_post(r"/admin/alarms/rules/{id:\d+}", rule_save)
     app.router.add_post(r"/admin/alarms/rules/{id:\d+}/delete", rule_delete)
-    register(NavItem("/admin/alarms/rules", "قواعد هشدار", frozenset(EDITORS)))
+    register(NavItem("/admin/alarms/rules", "قواعد هشدار", area=Area.SETTINGS))

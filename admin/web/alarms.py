@@ -9,15 +9,15 @@ from admin.web.context import current_user
 from admin.web.errors import page_error
 from admin.web.nav import NavItem, register
 from admin.web.records import Paging, back, int_or_none, page_view
-from admin.web.roles import require_role
+from admin.web.roles import require_area
 from admin.web.staff_forms import field
 from core.actions.alarms import acknowledge_alarm
 from core.actions.staff_links import CODE_TTL, new_link_code, unlink_chat
+from core.areas import Area
 from core.errors import NotFound, ValidationError
-from core.models import Alarm, AlarmDelivery, Channel, Contact, OutboundMessage, Role, StaffLink, User
+from core.models import Alarm, AlarmDelivery, Channel, Contact, OutboundMessage, StaffLink, User
 from core.text import to_persian_digits
 
-VIEWERS = (Role.ADMIN, Role.MANAGER)
 BOT_NAMES = {"telegram": "تلگرام", "bale": "بله"}
 
 
@@ -49,7 +49,7 @@ async def _deliveries(alarm_ids: list[int]) -> dict[int, list[dict[str, object]]
 
 async def alarm_log(request: web.Request) -> web.Response:
     """Alarms and notices, newest first, each with its deliveries (filter by kind)."""
-    require_role(request, *VIEWERS)
+    require_area(request, Area.ALARMS)
     query = dict(request.query)
     kind = query.get("kind", "")
     alarms = Alarm.all() if not kind else Alarm.filter(kind=kind)
@@ -67,7 +67,7 @@ async def alarm_log(request: web.Request) -> web.Response:
 
 async def alarm_ack(request: web.Request) -> web.Response:
     """Acknowledge an alarm: no further escalation, no deferred sends."""
-    user = require_role(request, *VIEWERS)
+    user = require_area(request, Area.ALARMS, write=True)
     try:
         await acknowledge_alarm(int_or_none(request.match_info["id"]) or 0, by=user)
     except NotFound:
@@ -120,5 +120,5 @@ def setup(app: web.Application) -> None:
     app.router.add_get("/admin/alarms/me", my_alarms, name="my_alarms")
     app.router.add_post("/admin/alarms/me/code", my_code)
     app.router.add_post("/admin/alarms/me/unlink", my_unlink)
-    register(NavItem("/admin/alarms", "گزارش هشدارها", frozenset(VIEWERS)))
+    register(NavItem("/admin/alarms", "گزارش هشدارها", area=Area.ALARMS))
     register(NavItem("/admin/alarms/me", "هشدارهای من"))

@@ -6,9 +6,7 @@ from aiohttp import web
 
 from admin.web import attachments, calldesk, cases, contacts, conversation, conversation_actions, inbox, live
 from admin.web.nav import NavItem, register
-from core.models import Role
-
-DESK_ROLES = frozenset({Role.MANAGER, Role.AGENT, Role.SALES, Role.TECHNICIAN, Role.COLLECTIONS, Role.WAREHOUSE})
+from core.areas import Area
 
 
 def setup_areas(app: web.Application) -> None:
@@ -37,7 +35,7 @@ def setup_areas(app: web.Application) -> None:
     calldesk.setup(app)
     cases.setup(app)
     live.setup(app)
-    register(NavItem("/admin/inbox", "صندوق پیام‌ها", DESK_ROLES))
-    register(NavItem("/admin/contacts", "مخاطبان", DESK_ROLES))
-    register(NavItem("/admin/calldesk", "میز تماس", DESK_ROLES))
-    register(NavItem("/admin/cases", "پرونده‌ها", DESK_ROLES))
+    register(NavItem("/admin/inbox", "صندوق پیام‌ها", area=Area.INBOX))
+    register(NavItem("/admin/contacts", "مخاطبان", area=Area.CONTACTS))
+    register(NavItem("/admin/calldesk", "میز تماس", area=Area.CALLS))
+    register(NavItem("/admin/cases", "پرونده‌ها", area=Area.CASES))

@@ -12,11 +12,12 @@ from admin.app_keys import SETTINGS_KEY
 from admin.web import copy
 from admin.web.audit_format import AuditFormatter
 from admin.web.nav import NavItem, register
-from admin.web.roles import require_role
+from admin.web.roles import require_area
 from admin.web.staff_forms import int_or_none, page
+from core.areas import Area
 from core.errors import ValidationError
 from core.jalali import parse_jalali_date, zone
-from core.models import AuditLog, Role, User
+from core.models import AuditLog, User
 
 PAGE_SIZE = 50
 FILTERS = ("user", "object_type", "object_id", "from", "to")
@@ -51,7 +52,7 @@ def _day_start(text: str, tz: str, *, after: bool = False) -> datetime:
 
 async def audit_page(request: web.Request) -> web.Response:
     """The audit log, newest first, fifty rows a page."""
-    require_role(request, Role.ADMIN)
+    require_area(request, Area.AUDIT)
     tz = request.app[SETTINGS_KEY].timezone
     params = {k: request.query.get(k, "").strip()[:40] for k in FILTERS}
     query = AuditLog.all()
@@ -88,4 +89,4 @@ async def audit_page(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     """Register the audit page and its menu entry (admins)."""
     app.router.add_get("/admin/audit", audit_page, name="audit")
-    register(NavItem("/admin/audit", "گزارش تغییرات", frozenset({Role.ADMIN})))
+    register(NavItem("/admin/audit", "گزارش تغییرات", area=Area.AUDIT))

@@ -1,4 +1,4 @@
-"""Admin middleware: session cookie → user, sign-in required, CSRF check on every unsafe request."""
+"""Admin middleware: session cookie → live server-side session → user, sign-in, CSRF on every unsafe request."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from aiohttp import web
 from admin.app_keys import SETTINGS_KEY
 from admin.web import session as sessions
 from admin.web.context import SESSION_KEY, USER_KEY
-from core.models import User
+from core.actions.staff_sessions import session_user
 
 PUBLIC_PATHS = frozenset({"/admin/login"})
 STATIC_PREFIX = "/admin/static/"
@@ -45,9 +45,10 @@ async def admin_auth(request: web.Request, handler: Handler) -> web.StreamRespon
     request[SESSION_KEY] = session
     if request.method in UNSAFE and not await _csrf_ok(request, session.csrf):
         raise web.HTTPForbidden(text="درخواست نامعتبر است (نشانهٔ امنیتی فرم). صفحه را دوباره باز کنید.")
-    user = await User.get_or_none(id=session.user_id, is_active=True) if session.user_id else None
-    if user is not None and not hmac.compare_digest(session.key, sessions.user_key(secret, user.password_hash)):
-        user = session.user_id = None  # the password changed (reset by an admin) since this session began
+    user = await session_user(session.sid) if session.user_id else None
+    if user is None or user.id != session.user_id:  # signed out, revoked (password reset, deactivated) or expired
+        user = session.user_id = None
+        session.sid = ""
     if user is None and path not in PUBLIC_PATHS:
         if request.method == "GET" and "text/event-stream" not in request.headers.get("Accept", ""):
             raise web.HTTPFound("/admin/login?next=" + request.path_qs.replace("&", "%26"))

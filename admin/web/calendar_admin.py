@@ -9,7 +9,7 @@ from aiohttp import web
 from admin.web import alarm_copy as copy
 from admin.web.nav import NavItem, register
 from admin.web.records import back, int_or_none, page_view
-from admin.web.roles import require_role
+from admin.web.roles import require_area
 from admin.web.staff_forms import field
 from core.actions.calendar import (
     HolidayImportError,
@@ -20,12 +20,11 @@ from core.actions.calendar import (
     seed_fixed_holidays,
     set_working_hours,
 )
+from core.areas import Area
 from core.errors import NotFound, ValidationError
 from core.jalali import MAX_YEAR, MIN_YEAR, format_date_numeric, jalali_year, to_gregorian
-from core.models import Holiday, Role
+from core.models import Holiday
 from core.text import to_persian_digits
-
-EDITORS = (Role.ADMIN, Role.MANAGER)
 
 
 def _year(request: web.Request) -> int:
@@ -57,13 +56,13 @@ async def _page(
 
 async def calendar_page(request: web.Request) -> web.Response:
     """Working hours and the holidays of one Jalali year (?year=1405)."""
-    require_role(request, *EDITORS)
+    require_area(request, Area.SETTINGS)
     return await _page(request)
 
 
 async def hours_save(request: web.Request) -> web.Response:
     """Save the working hours (a day left empty is off)."""
-    user = require_role(request, *EDITORS)
+    user = require_area(request, Area.SETTINGS, write=True)
     form = await request.post()
     typed = {day: field(form, day, 100) for day, _ in copy.WEEKDAYS}
     value = {day: [s.strip() for s in text.replace("،", ",").split(",") if s.strip()] for day, text in typed.items()}
@@ -76,7 +75,7 @@ async def hours_save(request: web.Request) -> web.Response:
 
 async def holiday_add(request: web.Request) -> web.Response:
     """Add a holiday on a Jalali date (lunar holidays are entered per year)."""
-    user = require_role(request, *EDITORS)
+    user = require_area(request, Area.SETTINGS, write=True)
     form = await request.post()
     try:
         holiday = await add_holiday(
@@ -92,7 +91,7 @@ async def holiday_add(request: web.Request) -> web.Response:
 
 async def holiday_remove(request: web.Request) -> web.Response:
     """Remove a holiday."""
-    user = require_role(request, *EDITORS)
+    user = require_area(request, Area.SETTINGS, write=True)
     try:
         await remove_holiday(int_or_none(request.match_info["id"]) or 0, by=user)
     except NotFound:
@@ -102,7 +101,7 @@ async def holiday_remove(request: web.Request) -> web.Response:
 
 async def holidays_import(request: web.Request) -> web.Response:
     """Import holidays from pasted lines `1405/04/14,تاسوعا[,half]`; the good lines are kept."""
-    user = require_role(request, *EDITORS)
+    user = require_area(request, Area.SETTINGS, write=True)
     form = await request.post()
     text = form.get("lines", "")
     try:
@@ -120,7 +119,7 @@ async def holidays_import(request: web.Request) -> web.Response:
 
 async def holidays_seed(request: web.Request) -> web.Response:
     """Add the fixed solar holidays of a year that are missing."""
-    user = require_role(request, *EDITORS)
+    user = require_area(request, Area.SETTINGS, write=True)
     form = await request.post()
     year = int_or_none(field(form, "year", 4))
     try:
@@ -139,4 +138,4 @@ def setup(app: web.Application) -> None:
     app.router.add_post(r"/admin/calendar/holidays/{id:\d+}/delete", holiday_remove)
     app.router.add_post("/admin/calendar/import", holidays_import)
     app.router.add_post("/admin/calendar/seed", holidays_seed)
-    register(NavItem("/admin/calendar", "تقویم کاری", frozenset(EDITORS)))
+    register(NavItem("/admin/calendar", "تقویم کاری", area=Area.SETTINGS))

@@ -15,7 +15,7 @@ from admin.web import words
 from admin.web.context import current_user
 from admin.web.records import back, error_page, int_or_none, page_view
 from admin.web.templating import render
-from core.access import contact_q, sees_all
+from core.access import call_q, case_q, contact_q, conversation_q, sees_all, task_q
 from core.actions.calls import log_call
 from core.actions.contacts import find_contact_by_identity
 from core.errors import ValidationError
@@ -61,13 +61,18 @@ async def calldesk(request: web.Request) -> web.Response:
         "directions": CallDirection,
     }
     if contact is not None:
+        # Only the cases, calls, conversations and tasks of the caller that this user may open.
+        cases = Case.filter(case_q(user), contact_id=contact.id).exclude(status=CaseStatus.CLOSED)
+        tasks = Task.filter(task_q(user), contact_id=contact.id, done_at=None)
         context.update(
             identities=await ContactIdentity.filter(contact_id=contact.id).order_by("kind", "id"),
-            cases=await Case.filter(contact_id=contact.id).exclude(status=CaseStatus.CLOSED).order_by("-id").limit(10),
+            cases=await cases.order_by("-id").limit(10),
             orders=await orders_of(contact.id, limit=5),
-            calls=await Call.filter(contact_id=contact.id).order_by("-created_at", "-id").limit(5),
-            conversations=await Conversation.filter(contact_id=contact.id).order_by("-last_activity_at").limit(5),
-            tasks=await Task.filter(contact_id=contact.id, done_at=None).order_by("due_at", "id").limit(5),
+            calls=await Call.filter(call_q(user), contact_id=contact.id).order_by("-created_at", "-id").limit(5),
+            conversations=await Conversation.filter(conversation_q(user), contact_id=contact.id)
+            .order_by("-last_activity_at")
+            .limit(5),
+            tasks=await tasks.order_by("due_at", "id").limit(5),
         )
     return page_view("calldesk.html", request, context)
 

@@ -9,9 +9,10 @@ from aiohttp import web
 from admin.web import words
 from admin.web.context import current_user
 from admin.web.records import Paging, back, page_view, visible_contact
+from core.access import case_q, contact_q, conversation_q
 from core.actions.contacts import add_identity, merge_contacts, update_contact
 from core.actions.merge import contact_references
-from core.errors import NotFound, ValidationError
+from core.errors import IdentityTaken, NotFound, ValidationError
 from core.models import Case, CaseStatus, Contact, ContactIdentity, Conversation, IdentityKind
 from core.phones import format_phone_for_display
 from core.queries import TimelineItem, contact_timeline, search_contacts
@@ -67,16 +68,20 @@ async def contact_page(request: web.Request) -> web.Response:
     contact = await visible_contact(request)
     if str(contact.id) != request.match_info["id"]:
         raise web.HTTPFound(f"/admin/contacts/{contact.id}")  # a merged contact lives on in the kept one
+    user = current_user(request)
     merge_q = request.query.get("merge_q", "").strip()
-    candidates = (await search_contacts(merge_q, user=current_user(request), limit=10))[0] if merge_q else []
+    candidates = (await search_contacts(merge_q, user=user, limit=10))[0] if merge_q else []
+    # Seeing a contact is not seeing everything about it: only the conversations and cases the user may open.
+    conversations = Conversation.filter(conversation_q(user), contact_id=contact.id)
+    open_cases = Case.filter(case_q(user), contact_id=contact.id).exclude(status=CaseStatus.CLOSED)
     context = {
         "contact": contact,
         "identities": (await _identities([contact.id])).get(contact.id, []),
         "kinds": IdentityKind,
-        "conversations": await Conversation.filter(contact_id=contact.id).order_by("-last_activity_at").limit(20),
-        "open_cases": await Case.filter(contact_id=contact.id).exclude(status=CaseStatus.CLOSED).order_by("-id"),
+        "conversations": await conversations.order_by("-last_activity_at").limit(20),
+        "open_cases": await open_cases.order_by("-id"),
         "orders": await orders_of(contact.id, limit=5),
-        "timeline": [_shown(i) for i in await contact_timeline(contact.id, limit=TIMELINE_SIZE)],
+        "timeline": [_shown(i) for i in await contact_timeline(contact.id, user=user, limit=TIMELINE_SIZE)],
         "merge_q": merge_q,
         "candidates": [c for c in candidates if c.id != contact.id],
     }
@@ -107,9 +112,13 @@ async def identity_add(request: web.Request) -> web.Response:
     try:
         kind = IdentityKind(str(form.get("kind", "")))
         await add_identity(contact.id, kind, str(form.get("value", ""))[:255], by=current_user(request))
+    except IdentityTaken as exc:
+        # Suggest a merge only with a contact the user may open; never hint at one they may not.
+        visible = Contact.filter(contact_q(current_user(request)), id=exc.contact_id or 0)
+        message = words.IDENTITY_TAKEN if await visible.exists() else words.IDENTITY_TAKEN_HIDDEN
+        raise back(request, path, message, error=True) from None
     except ValidationError as exc:
-        taken = "already belongs" in str(exc) or "just added" in str(exc)
-        message = words.IDENTITY_TAKEN if taken else (words.BAD_PHONE if "phone" in str(exc) else words.BAD_INPUT)
+        message = words.BAD_PHONE if "phone" in str(exc) else words.BAD_INPUT
         raise back(request, path, message, error=True) from None
     except (ValueError, NotFound):
         raise back(request, path, words.BAD_INPUT, error=True) from None

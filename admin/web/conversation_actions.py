@@ -18,7 +18,8 @@ from admin.web.records import back, int_or_none, visible_contact, visible_conver
 from core.actions import cases, conversations
 from core.actions.outbox import send_reply
 from core.errors import Forbidden, NotFound, ValidationError
-from core.models import CaseType, Conversation, ConversationStatus, Priority, User
+from core.models import CaseType, Conversation, ConversationStatus, MessageStatus, Priority, User
+from core.outbound_channels import NOT_CONFIGURED
 from core.text import to_persian_digits
 
 Form = MultiDictProxy[str | bytes | object]
@@ -52,7 +53,9 @@ async def _reply(conversation: Conversation, form: Form, user: User) -> str:
     internal = form.get("internal") == "1"
     if not text:
         raise ValidationError("empty")
-    await send_reply(conversation.id, text, by=user, internal=internal)
+    sent = await send_reply(conversation.id, text, by=user, internal=internal)
+    if sent.status == MessageStatus.FAILED:  # kept on the thread, failed with why («کانال پیکربندی نشده»)
+        raise ValidationError(sent.error or "")
     return words.NOTE_SAVED if internal else words.REPLY_QUEUED
 
 
@@ -68,6 +71,8 @@ async def reply(request: web.Request) -> web.Response:
         if reason == "empty" or reason.startswith("text:"):
             raise back(request, path, words.EMPTY_REPLY, error=True) from None
         why = NO_SAME_CHANNEL if "same channel" in reason else UNREACHABLE
+        if reason.startswith(NOT_CONFIGURED):
+            why = reason
         raise back(request, path, words.SEND_FAILED.format(reason=why), error=True) from None
     except Forbidden:
         raise back(request, path, words.FORBIDDEN, error=True) from None

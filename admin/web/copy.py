@@ -70,6 +70,8 @@ ERROR_PAGES = {
 ACTION_NAMES = {
     "login.ok": "ورود",
     "login.failed": "ورود ناموفق",
+    "login.locked": "قفل موقت ورود",
+    "logout": "خروج",
     "user.create": "ساختن کاربر",
     "user.update": "ویرایش کاربر",
     "user.phone_line": "تغییر تلفن و داخلی",
@@ -126,6 +128,9 @@ FIELD_NAMES = {
     "handed_to": "تحویل‌گیرنده",
     "moved": "جابه‌جاشده",
     "tokens_revoked": "کلیدهای باطل‌شده",
+    "sessions_revoked": "نشست‌های بسته‌شده",
+    "counted_per": "شمارش به ازای",
+    "limit": "سقف",
     "was_lead": "سرپرست بود",
     "generated": "ساخته‌شده به‌دست سامانه",
     "name": "نام",

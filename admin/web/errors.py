@@ -73,8 +73,8 @@ async def admin_errors(request: web.Request, handler: Handler) -> web.StreamResp
         if exc.status < 400 or exc.content_type == "text/html":
             raise  # redirects, and pages already rendered (require_role, page_error)
         return _from_http(request, exc)
-    except Forbidden:
-        return error_response(request, 403)
+    except Forbidden as exc:  # a core refusal (core/areas.py) names the area in Persian
+        return error_response(request, 403, str(exc) if PERSIAN.search(str(exc)) else "")
     except NotFound:
         return error_response(request, 404)
     except ValidationError:

@@ -6,12 +6,12 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from admin.app_keys import SETTINGS_KEY
 from admin.web import copy
 from admin.web.context import SESSION_KEY, session_of
-from admin.web.session import Session, user_key
+from admin.web.session import Session
 from admin.web.templating import render
 from core.actions.signin import SignInBlocked, sign_in
+from core.actions.staff_sessions import end_session, start_session
 
 
 def _safe_next(target: str) -> str:
@@ -43,13 +43,14 @@ async def login_submit(request: web.Request) -> web.Response:
     if user is None:
         context = {"error": error, "next": target, "username": username, "notice": ""}
         return render("login.html", request, context, status=401 if error else 200)
-    key = user_key(request.app[SETTINGS_KEY].secret_key, user.password_hash)
-    request[SESSION_KEY] = Session(user_id=user.id, key=key)  # a new session id and CSRF token on sign-in
+    await end_session(session_of(request).sid, ip=ip)  # a session signed in over leaves no live row behind
+    sid = await start_session(user, ip=ip)
+    request[SESSION_KEY] = Session(user_id=user.id, sid=sid)  # a new session id and CSRF token on sign-in
     raise web.HTTPFound(target)
 
 
 async def logout(request: web.Request) -> web.Response:
-    """End the session (POST with CSRF token)."""
-    session_of(request).user_id = None
+    """End the session on the server too (POST with CSRF token): a saved copy of the cookie signs nobody in."""
+    await end_session(session_of(request).sid, ip=request.remote or "-")
     request[SESSION_KEY] = Session(flash=copy.SIGNED_OUT)
     raise web.HTTPFound("/admin/login")

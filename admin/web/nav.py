@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.areas import Area, may_read
 from core.models import Role, User
 
 
@@ -14,6 +15,7 @@ class NavItem:
     href: str
     label: str
     roles: frozenset[Role] | None = None  # None: everyone
+    area: Area | None = None  # shown to the roles that may read this area (core/areas.py)
 
 
 ITEMS: list[NavItem] = [
@@ -29,4 +31,10 @@ def register(item: NavItem) -> None:
 
 def nav_items(user: User) -> list[NavItem]:
     """The menu entries this user may open."""
-    return [i for i in ITEMS if i.roles is None or user.role in i.roles or user.role == Role.ADMIN]
+    return [i for i in ITEMS if _shows(i, user)]
+
+
+def _shows(item: NavItem, user: User) -> bool:
+    if item.area is not None:
+        return may_read(user, item.area)
+    return item.roles is None or user.role in item.roles or user.role == Role.ADMIN

@@ -1,4 +1,8 @@
-"""Signed-cookie sessions for the staff admin: user id, CSRF token and issue time, HMAC-SHA256."""
+"""Signed-cookie sessions for the staff admin: user id, server session id, CSRF token and issue time, HMAC-SHA256.
+
+The cookie alone signs nobody in: its `sid` must name a live row of core.actions.staff_sessions,
+which sign-out, a password reset and deactivation revoke.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ from typing import Any
 
 from aiohttp import web
 
+from core.actions.staff_sessions import LIFETIME
+
 COOKIE = "peyk_session"
-MAX_AGE = 12 * 3600  # a working day; staff sign in again the next morning
+MAX_AGE = int(LIFETIME.total_seconds())
 
 
 @dataclass
@@ -25,16 +31,11 @@ class Session:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     issued: int = field(default_factory=lambda: int(time.time()))
     flash: str = ""
-    key: str = ""  # user_key() of the password the session began with: a new password ends old sessions
+    sid: str = ""  # the random id of the server-side session row (core.actions.staff_sessions)
 
 
 def _sign(secret: str, payload: bytes) -> str:
     return base64.urlsafe_b64encode(hmac.new(secret.encode(), payload, hashlib.sha256).digest()).decode().rstrip("=")
-
-
-def user_key(secret: str, password_hash: str) -> str:
-    """A short keyed digest of the user's password hash; it changes when the password does."""
-    return _sign(secret, b"session-key:" + password_hash.encode())[:22]
 
 
 def encode(secret: str, session: Session) -> str:

@@ -8,14 +8,13 @@ from admin.web import alarm_copy as copy
 from admin.web import words
 from admin.web.nav import NavItem, register
 from admin.web.records import back, page_view
-from admin.web.roles import require_role
+from admin.web.roles import require_area
 from admin.web.staff_forms import field
 from core.actions.sla import ensure_default_policies, set_sla_policy
+from core.areas import Area
 from core.errors import ValidationError
-from core.models import CaseType, Priority, Role, SlaPolicy
+from core.models import CaseType, Priority, SlaPolicy
 from core.text import to_ascii_digits
-
-EDITORS = (Role.ADMIN, Role.MANAGER)
 
 
 async def _page(request: web.Request, *, error: str = "", status: int = 200) -> web.Response:
@@ -32,13 +31,13 @@ async def _page(request: web.Request, *, error: str = "", status: int = 200) -> 
 
 async def sla_page(request: web.Request) -> web.Response:
     """Every case type × priority with its targets in business minutes and its warning percentage."""
-    require_role(request, *EDITORS)
+    require_area(request, Area.SETTINGS)
     return await _page(request)
 
 
 async def sla_save(request: web.Request) -> web.Response:
     """Save one policy; the open cases it covers get new due times at once."""
-    user = require_role(request, *EDITORS)
+    user = require_area(request, Area.SETTINGS, write=True)
     form = await request.post()
     try:
         case_type, priority = CaseType(field(form, "case_type")), Priority(field(form, "priority"))
@@ -63,4 +62,4 @@ def setup(app: web.Application) -> None:
     """Register the SLA page and its menu entry."""
     app.router.add_get("/admin/sla", sla_page, name="sla")
     app.router.add_post("/admin/sla", sla_save)
-    register(NavItem("/admin/sla", "مهلت‌های پاسخ", frozenset(EDITORS)))
+    register(NavItem("/admin/sla", "مهلت‌های پاسخ", area=Area.SETTINGS))

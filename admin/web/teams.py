@@ -10,11 +10,12 @@ from admin.web import copy
 from admin.web.context import current_user
 from admin.web.errors import page_error
 from admin.web.nav import NavItem, register
-from admin.web.roles import STAFF_EDITORS, STAFF_VIEWERS, has_role, require_role
+from admin.web.roles import require_area
 from admin.web.staff_forms import field, int_or_none, page, redirect, refusal
 from core.actions.staff_rules import StaffError
 from core.actions.teams import create_team, rename_team, set_team_lead
-from core.models import Role, Team, User
+from core.areas import Area, may_write
+from core.models import Team, User
 
 
 async def _list(request: web.Request, *, error: str = "", name: str = "", status: int = 200) -> web.Response:
@@ -26,7 +27,7 @@ async def _list(request: web.Request, *, error: str = "", name: str = "", status
         "teams": teams,
         "members": members,
         "leads": leads,
-        "can_edit": has_role(viewer, *STAFF_EDITORS),
+        "can_edit": may_write(viewer, Area.STAFF),
         "error": error,
         "name": name,
     }
@@ -35,13 +36,13 @@ async def _list(request: web.Request, *, error: str = "", name: str = "", status
 
 async def teams_list(request: web.Request) -> web.Response:
     """Every team with its member count and lead, and (for admins) the form for a new team."""
-    require_role(request, *STAFF_VIEWERS)
+    require_area(request, Area.STAFF)
     return await _list(request)
 
 
 async def team_create(request: web.Request) -> web.Response:
     """Create a team."""
-    admin = require_role(request, *STAFF_EDITORS)
+    admin = require_area(request, Area.STAFF, write=True)
     form = await request.post()
     name = field(form, "name", 120)
     try:
@@ -66,7 +67,7 @@ async def _detail(request: web.Request, team: Team, *, error: str = "", status: 
         "team": team,
         "people": members,
         "lead": next((m for m in members if m.is_team_lead and m.is_active), None),
-        "can_edit": has_role(viewer, *STAFF_EDITORS),
+        "can_edit": may_write(viewer, Area.STAFF),
         "error": error,
     }
     return page("teams_detail.html", request, context, status=status)
@@ -74,13 +75,13 @@ async def _detail(request: web.Request, team: Team, *, error: str = "", status: 
 
 async def team_page(request: web.Request) -> web.Response:
     """One team: its members, its lead, and the rename and lead forms."""
-    require_role(request, *STAFF_VIEWERS)
+    require_area(request, Area.STAFF)
     return await _detail(request, await _team(request))
 
 
 async def team_rename(request: web.Request) -> web.Response:
     """Rename the team."""
-    admin = require_role(request, *STAFF_EDITORS)
+    admin = require_area(request, Area.STAFF, write=True)
     team = await _team(request)
     form = await request.post()
     try:
@@ -92,7 +93,7 @@ async def team_rename(request: web.Request) -> web.Response:
 
 async def team_lead(request: web.Request) -> web.Response:
     """Make a member the team's lead (or leave the team without one)."""
-    admin = require_role(request, *STAFF_EDITORS)
+    admin = require_area(request, Area.STAFF, write=True)
     team = await _team(request)
     form = await request.post()
     try:
@@ -109,4 +110,4 @@ def setup(app: web.Application) -> None:
     app.router.add_get(r"/admin/teams/{id:\d+}", team_page)
     app.router.add_post(r"/admin/teams/{id:\d+}", team_rename)
     app.router.add_post(r"/admin/teams/{id:\d+}/lead", team_lead)
-    register(NavItem("/admin/teams", "تیم‌ها", frozenset({Role.ADMIN, Role.MANAGER})))
+    register(NavItem("/admin/teams", "تیم‌ها", area=Area.STAFF))

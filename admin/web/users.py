@@ -8,13 +8,11 @@ from aiohttp import web
 from tortoise.expressions import Q
 from tortoise.functions import Max
 
-from admin.app_keys import SETTINGS_KEY
 from admin.web import copy
 from admin.web.context import current_user, session_of
 from admin.web.errors import page_error
 from admin.web.nav import NavItem, register
 from admin.web.roles import STAFF_EDITORS, STAFF_VIEWERS, has_role, require_role
-from admin.web.session import user_key
 from admin.web.staff_forms import field, int_or_none, page, redirect, refusal, secret_page
 from core.actions.staff_admin import (
     deactivate_user,
@@ -25,6 +23,7 @@ from core.actions.staff_admin import (
     update_user,
 )
 from core.actions.staff_rules import StaffError
+from core.areas import Area
 from core.models import AuditLog, Role, Team, User
 from core.text import to_persian_digits
 
@@ -161,18 +160,17 @@ async def user_update(request: web.Request) -> web.Response:
 
 
 async def user_password(request: web.Request) -> web.Response:
-    """Set a new password (typed or generated) and show it once; the user's other sessions end."""
+    """Set a new password (typed or generated) and show it once; the user's other sessions and API tokens end."""
     admin = require_role(request, *STAFF_EDITORS)
     person = await _person(request)
     form = await request.post()
     try:
-        password = await reset_password(person.id, by=admin, password=field(form, "password", 300) or None)
+        typed = field(form, "password", 300) or None
+        own = session_of(request).sid if person.id == admin.id else None  # the admin stays signed in here
+        password = await reset_password(person.id, by=admin, password=typed, keep_session=own)
     except StaffError as exc:
         return await _detail(request, person, error=refusal(exc), status=400)
-    if person.id == admin.id:  # keep the admin's own session alive with the new password
-        fresh = await User.get(id=person.id)
-        session_of(request).key = user_key(request.app[SETTINGS_KEY].secret_key, fresh.password_hash)
-    return secret_page(request, {"person": person, "password": password, "notice": ""})
+    return secret_page(request, {"person": person, "password": password, "notice": "", "reset": True})
 
 
 async def user_deactivate(request: web.Request) -> web.Response:
@@ -214,4 +212,4 @@ def setup(app: web.Application) -> None:
     app.router.add_post(r"/admin/users/{id:\d+}/password", user_password)
     app.router.add_post(r"/admin/users/{id:\d+}/deactivate", user_deactivate)
     app.router.add_post(r"/admin/users/{id:\d+}/reactivate", user_reactivate)
-    register(NavItem("/admin/users", "کاربران", frozenset({Role.ADMIN, Role.MANAGER})))
+    register(NavItem("/admin/users", "کاربران", area=Area.STAFF))

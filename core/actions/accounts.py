@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.actions.audit import record
+from core.areas import Area, require_write
 from core.errors import ValidationError
 from core.models import Account, User
 from core.phones import normalize_phone
@@ -19,6 +20,7 @@ async def create_account(
     by: User | None = None,
 ) -> Account:
     """Create a customer company; its phone is stored in E.164, its name also in searchable form."""
+    require_write(by, Area.SALES)
     name = " ".join((name or "").split())[:200]
     if not name:
         raise ValidationError("name: an account needs a name")

@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 
 from core.actions.audit import record
 from core.alarm_kinds import DYNAMIC, KINDS, ROLES, STAFF_CHANNELS
+from core.areas import Area, require_write
 from core.errors import NotFound, ValidationError
 from core.models import AlarmRule, ImportStage, Setting, Survey, Team, User
 from core.tx import atomic
@@ -115,6 +116,7 @@ async def _params(kind: str, value: Any) -> dict[str, Any]:
 
 async def save_rule(rule_id: int | None, *, by: User | None, kind: str | None = None, **values: Any) -> AlarmRule:
     """Create a rule of `kind` (rule_id None) or change one; unknown kinds, roles, users or stages are refused."""
+    require_write(by, Area.SETTINGS)
     async with atomic() as out:
         if rule_id is None:
             if kind not in KINDS:
@@ -148,6 +150,7 @@ async def save_rule(rule_id: int | None, *, by: User | None, kind: str | None = 
 
 async def delete_rule(rule_id: int, *, by: User | None) -> None:
     """Delete a rule (alarms it raised stay in the log)."""
+    require_write(by, Area.SETTINGS)
     async with atomic() as out:
         rule = await AlarmRule.get_or_none(id=rule_id)
         if rule is None:

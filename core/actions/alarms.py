@@ -21,6 +21,7 @@ from core.actions.audit import record
 from core.actions.calendar import load_calendar
 from core.actions.outbox import queue_notification
 from core.alarm_kinds import KINDS
+from core.areas import Area, require_write
 from core.bizcal import BusinessCalendar
 from core.errors import NotFound, ValidationError
 from core.models import Alarm, AlarmDelivery, AlarmRule, Role, User
@@ -252,6 +253,7 @@ async def escalate_due(now: datetime) -> int:
 
 async def acknowledge_alarm(alarm_id: int, *, by: User | None) -> Alarm:
     """Mark an alarm seen: it is not escalated further, and its deferred deliveries are not sent."""
+    require_write(by, Area.ACCOUNT)  # whoever got the alarm may acknowledge it; the log is Area.ALARMS
     async with atomic() as out:
         alarm = await Alarm.filter(id=alarm_id).select_for_update().first()
         if alarm is None:

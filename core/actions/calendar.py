@@ -10,6 +10,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from core.actions.audit import record
+from core.areas import Area, require_write
 from core.bizcal import (
     BusinessCalendar,
     fixed_holidays_named,
@@ -55,6 +56,7 @@ def _clean_name(name: str) -> str:
 
 async def add_holiday(jalali_text: str, name: str, *, by: User | None = None, half_day: bool = False) -> Holiday:
     """Add a holiday on a Jalali date typed with any digit set; ValidationError if that day is already one."""
+    require_write(by, Area.SETTINGS)
     day, name = parse_jalali_date(jalali_text), _clean_name(name)
     if await Holiday.exists(date=day):
         raise ValidationError(f"{_jalali_key(day)} is already a holiday")
@@ -70,6 +72,7 @@ async def add_holiday(jalali_text: str, name: str, *, by: User | None = None, ha
 
 async def remove_holiday(holiday_id: int, *, by: User | None = None) -> None:
     """Delete a holiday from the table (NotFound if it does not exist)."""
+    require_write(by, Area.SETTINGS)
     async with atomic() as out:
         holiday = await Holiday.get_or_none(id=holiday_id)
         if holiday is None:
@@ -81,6 +84,7 @@ async def remove_holiday(holiday_id: int, *, by: User | None = None) -> None:
 
 async def seed_fixed_holidays(from_year: int, to_year: int, *, by: User | None = None) -> int:
     """Add the fixed solar holidays of Jalali years from_year..to_year that are missing; returns how many."""
+    require_write(by, Area.SETTINGS)
     if not MIN_YEAR <= from_year <= to_year <= MAX_YEAR:
         raise ValidationError(f"years must satisfy {MIN_YEAR} <= from_year <= to_year <= {MAX_YEAR}")
     wanted = {day: name for year in range(from_year, to_year + 1) for day, name in fixed_holidays_named(year)}
@@ -124,6 +128,7 @@ def _parse_line(line: str) -> tuple[date, str, bool]:
 
 async def import_holidays(csv_text: str, *, by: User | None = None) -> int:
     """Store lines `1405/04/14,تاسوعا[,half]`; good lines are kept, then HolidayImportError lists the bad ones."""
+    require_write(by, Area.SETTINGS)
     good: dict[date, tuple[str, bool]] = {}
     problems: list[tuple[int, str]] = []
     for number, raw in enumerate((csv_text or "").lstrip("\ufeff").splitlines(), start=1):
@@ -161,6 +166,7 @@ async def _upsert(day: date, name: str, half_day: bool, by: User | None) -> None
 
 async def set_working_hours(hours: dict[Any, Any], *, by: User | None = None) -> dict[str, list[list[str]]]:
     """Store the working hours ({"saturday": ["08:00", "16:00"], "thursday": ["08:00", "12:00"], ...})."""
+    require_write(by, Area.SETTINGS)
     value = working_hours_to_json(parse_working_hours(hours))
     async with atomic() as out:
         setting, _ = await Setting.update_or_create(key=HOURS_KEY, defaults={"value": value})

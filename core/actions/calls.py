@@ -8,6 +8,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from core.actions.audit import record
+from core.areas import Area, require_write
 from core.errors import ValidationError
 from core.models import Call, Contact, ContactIdentity, IdentityKind, Task, User
 from core.models.enums import CallDirection, CallStatus
@@ -19,8 +20,11 @@ MAX_DURATION = 24 * 3600
 ATTEMPTS = 3
 
 
-async def contact_for_number(e164: str, out: Outcome, *, name: str = "") -> Contact:
-    """Inside a transaction: the contact with this phone (or fax) number, or a new one named by the number."""
+async def contact_for_number(e164: str, out: Outcome, *, name: str = "", owner: User | None = None) -> Contact:
+    """Inside a transaction: the contact with this phone (or fax) number, or a new one of `owner` named by the number.
+
+    An existing contact stays as it is: a call links to it but gives the caller no access to it.
+    """
     identity = (
         await ContactIdentity.filter(kind__in=[IdentityKind.PHONE, IdentityKind.FAX], value=e164)
         .order_by("kind")  # a phone beats a fax line
@@ -32,7 +36,12 @@ async def contact_for_number(e164: str, out: Outcome, *, name: str = "") -> Cont
             contact = await Contact.get(id=contact.merged_into_id)  # type: ignore[attr-defined]
         return contact
     label = name.strip()[:200] or e164
-    contact = await Contact.create(display_name=label, name_search=normalize_search(label)[:200])
+    contact = await Contact.create(
+        display_name=label,
+        name_search=normalize_search(label)[:200],
+        owner=owner,
+        team_id=owner.team_id if owner else None,  # type: ignore[attr-defined]
+    )
     await ContactIdentity.create(contact=contact, kind=IdentityKind.PHONE, value=e164, display=e164)
     out.emit("contact.created", contact_id=contact.id)
     return contact
@@ -52,6 +61,7 @@ async def log_call(
     status: CallStatus = CallStatus.COMPLETED,
 ) -> Call:
     """Record a call with the contact found by number (or created) and an optional follow-up task."""
+    require_write(by, Area.CALLS)
     e164 = normalize_phone(number)
     if not 0 <= int(duration_seconds) <= MAX_DURATION:
         raise ValidationError("duration_seconds: between 0 and 86400")
@@ -79,7 +89,7 @@ async def log_call(
 
 async def _write(fields: dict[str, Any], by: User | None, follow_up: str | None, due: datetime | None) -> Call:
     async with atomic() as out:
-        contact = await contact_for_number(fields["number"], out)
+        contact = await contact_for_number(fields["number"], out, owner=by)
         call = await Call.create(contact=contact, **fields)
         task = None
         if follow_up:

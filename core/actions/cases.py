@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from core.access import check_case, check_conversation
 from core.actions.audit import record
+from core.areas import Area, require_write
 from core.errors import NotFound, ValidationError
 from core.jalali import jalali_year
 from core.models import (
@@ -82,6 +83,7 @@ async def open_case(
     order_id: int | None = None,
 ) -> Case:
     """Open a case for a contact (optionally tied to a conversation, a device and an order); history, audit, event."""
+    require_write(by, Area.CASES)
     conversation = await _conversation(conversation_id, by) if conversation_id is not None else None
     async with atomic() as out:
         contact = await _contact(contact_id)
@@ -132,6 +134,7 @@ async def open_case_from_conversation(
     description: str = "",
 ) -> Case:
     """Turn a conversation into a case for its contact (subject defaults to the conversation's)."""
+    require_write(by, Area.CASES)
     conversation = await _conversation(conversation_id, by)
     return await open_case(
         contact_id=conversation.contact_id,  # type: ignore[attr-defined]
@@ -147,6 +150,7 @@ async def open_case_from_conversation(
 
 async def set_case_status(case_id: int, status: CaseStatus, *, by: User | None, note: str = "") -> Case:
     """Move a case to `status` (resolved/closed stamp their time, leaving them reopens); history row and event."""
+    require_write(by, Area.CASES)
     status = CaseStatus(status)
     async with atomic() as out:
         case = await Case.filter(id=case_id).select_for_update().first()
@@ -186,6 +190,7 @@ async def open_lead(
     conversation_id: int | None = None,
 ) -> Lead:
     """Open a lead (سرنخ فروش) for a contact, owned by the staff member who opened it."""
+    require_write(by, Area.LEADS)
     async with atomic() as out:
         contact = await _contact(contact_id)
         lead = await Lead.create(
@@ -204,6 +209,7 @@ async def open_lead(
 
 async def open_lead_from_conversation(conversation_id: int, *, by: User | None, title: str = "") -> Lead:
     """Turn a conversation into a lead for its contact (title defaults to its subject or first words)."""
+    require_write(by, Area.LEADS)
     conversation = await _conversation(conversation_id, by)
     return await open_lead(
         contact_id=conversation.contact_id,  # type: ignore[attr-defined]

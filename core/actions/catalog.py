@@ -7,6 +7,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 
 from core.actions.audit import record
+from core.areas import Area, require_write
 from core.errors import NotFound, ValidationError
 from core.models import Product, User
 from core.money import MAX_RIALS
@@ -76,6 +77,7 @@ async def create_product(
     active: bool = True,
 ) -> Product:
     """Create a product; the code (ASCII digits, upper case) must be new."""
+    require_write(by, Area.CATALOG)
     key = normalize_code(code)
     values = _clean(
         {
@@ -103,6 +105,7 @@ async def create_product(
 
 async def update_product(product_id: int, *, by: User | None, **changes: Any) -> Product:
     """Change name, category, unit, warranty_months, price or active (devices keep the warranty they were sold with)."""
+    require_write(by, Area.CATALOG)
     values = _clean(changes)
     async with atomic() as out:
         product = await Product.filter(id=product_id).select_for_update().first()

@@ -10,7 +10,8 @@ from tortoise.exceptions import IntegrityError
 
 from core.actions.audit import record
 from core.actions.merge import merge_contacts
-from core.errors import NotFound, ValidationError
+from core.areas import Area, require_write
+from core.errors import IdentityTaken, NotFound, ValidationError
 from core.identities import normalize_identity
 from core.inbound import InboundMessage
 from core.models import Contact, ContactIdentity, IdentityKind, User
@@ -56,9 +57,7 @@ async def _live(contact_id: int) -> Contact | None:
 async def _check_free(kind: IdentityKind, value: str, contact_id: int | None = None) -> ContactIdentity | None:
     existing = await ContactIdentity.get_or_none(kind=kind, value=value)
     if existing is not None and existing.contact_id != contact_id:  # type: ignore[attr-defined]
-        raise ValidationError(
-            f"{kind.value} {value} already belongs to contact {existing.contact_id}; merge the two contacts instead"  # type: ignore[attr-defined]
-        )
+        raise IdentityTaken(kind.value, value, existing.contact_id)  # type: ignore[attr-defined]
     return existing
 
 
@@ -71,6 +70,7 @@ async def create_contact(
     segment: str | None = None,
 ) -> Contact:
     """Create a contact with identities (phones stored as E.164); an identity already in use is refused."""
+    require_write(by, Area.CONTACTS)
     name = (display_name or "").strip()[:200]
     parsed: list[tuple[IdentityKind, str, str, bool]] = []
     for item in identities:
@@ -98,6 +98,10 @@ async def create_contact(
             await record(by, "contact.create", contact, display_name=contact.display_name, identities=len(parsed))
             out.emit("contact.created", contact_id=contact.id)
     except IntegrityError as exc:
+        for kind, value, _, _ in parsed:
+            holder = await ContactIdentity.get_or_none(kind=kind, value=value)
+            if holder is not None:
+                raise IdentityTaken(kind.value, value, holder.contact_id) from exc  # type: ignore[attr-defined]
         raise ValidationError("one of these identities was just added to another contact; search for it") from exc
     return contact
 
@@ -106,6 +110,7 @@ async def add_identity(
     contact_id: int, kind: IdentityKind | str, raw_value: str, *, by: User | None = None, verified: bool = False
 ) -> ContactIdentity:
     """Give a contact one more identity; refused when another contact already has it."""
+    require_write(by, Area.CONTACTS)
     kind = IdentityKind(kind)
     value = normalize_identity(kind, raw_value)
     try:
@@ -124,12 +129,13 @@ async def add_identity(
             await record(by, "contact.identity_add", contact, kind=kind.value, value=value, verified=verified)
             out.emit("contact.updated", contact_id=contact.id)
     except IntegrityError as exc:
-        raise ValidationError(f"{kind.value} {value} was just added to another contact") from exc
+        raise IdentityTaken(kind.value, value) from exc
     return identity
 
 
 async def update_contact(contact_id: int, *, by: User | None, **fields: Any) -> Contact:
     """Change a contact's fields (name, notes, segment, account, owner, team, opt-out, unreachable)."""
+    require_write(by, Area.CONTACTS)
     unknown = set(fields) - UPDATABLE
     if unknown:
         raise ValidationError(f"cannot change contact field(s): {', '.join(sorted(unknown))}")

@@ -10,6 +10,7 @@ from core.access import check_conversation
 from core.actions.audit import record
 from core.actions.merge import count_references, merge_contacts
 from core.actions.threads import BOT_CHANNELS
+from core.areas import Area, require_write
 from core.errors import NotFound, ValidationError
 from core.models import Contact, ContactIdentity, Conversation, ConversationStatus, Priority, Team, User
 from core.tx import Outcome, atomic
@@ -33,6 +34,7 @@ async def assign(
     conversation_id: int, *, by: User | None, user_id: int | None = None, team_id: int | None = None
 ) -> Conversation:
     """Assign to a user and/or team (a user without a team given brings their own team); both None unassigns."""
+    require_write(by, Area.INBOX)
     user = await User.get_or_none(id=user_id, is_active=True) if user_id is not None else None
     if user_id is not None and user is None:
         raise ValidationError(f"user_id: no active user {user_id}")
@@ -51,6 +53,7 @@ async def assign(
 
 async def set_status(conversation_id: int, status: ConversationStatus, *, by: User | None) -> Conversation:
     """Change the status; resolving stamps resolved_at, leaving resolved/closed clears it."""
+    require_write(by, Area.INBOX)
     status = ConversationStatus(status)
     if status == ConversationStatus.BOT:
         return await hand_to_bot(conversation_id, by=by)
@@ -73,6 +76,7 @@ async def set_status(conversation_id: int, status: ConversationStatus, *, by: Us
 
 async def set_priority(conversation_id: int, priority: Priority, *, by: User | None) -> Conversation:
     """Change the priority."""
+    require_write(by, Area.INBOX)
     priority = Priority(priority)
     async with _editing(conversation_id, by) as (conversation, out):
         old = conversation.priority
@@ -100,6 +104,7 @@ def clean_labels(labels: Sequence[str]) -> list[str]:
 
 async def set_labels(conversation_id: int, labels: Sequence[str], *, by: User | None) -> Conversation:
     """Replace the conversation's labels."""
+    require_write(by, Area.INBOX)
     if isinstance(labels, str):
         raise ValidationError("labels: a list of labels, not one string")
     new = clean_labels(labels)
@@ -115,6 +120,7 @@ async def set_labels(conversation_id: int, labels: Sequence[str], *, by: User | 
 
 async def link_contact(conversation_id: int, contact_id: int, *, by: User | None) -> Conversation:
     """Put the conversation on an existing contact; the old contact, if left with nothing, is merged into it."""
+    require_write(by, Area.INBOX)
     async with atomic() as out:
         current = await Conversation.get_or_none(id=conversation_id)
         if current is None:
@@ -142,6 +148,7 @@ async def link_contact(conversation_id: int, contact_id: int, *, by: User | None
 
 async def hand_to_bot(conversation_id: int, *, by: User | None) -> Conversation:
     """Give the conversation back to the bot (only on Telegram, Bale and SMS)."""
+    require_write(by, Area.INBOX)
     async with _editing(conversation_id, by) as (conversation, out):
         if conversation.channel not in BOT_CHANNELS:
             raise ValidationError(f"there is no bot on {conversation.channel.value}")

@@ -8,6 +8,7 @@ from tortoise.exceptions import IntegrityError
 
 from core.access import check_case
 from core.actions.audit import record
+from core.areas import Area, require_write
 from core.errors import NotFound, ValidationError
 from core.models import Case, Contact, Device, Order, OrderLine, Product, User
 from core.serials import display_serial, normalize_serial
@@ -53,6 +54,7 @@ async def register_device(
     notes: str = "",
 ) -> Device:
     """Register one unit by serial (any digit set, dashes and spaces ignored); a known serial is refused."""
+    require_write(by, Area.DEVICES)
     key = normalize_serial(serial)
     if sold_at and installed_at and installed_at < sold_at:
         raise ValidationError("installed_at is before sold_at")
@@ -90,6 +92,7 @@ async def register_device(
 
 async def record_installation(device_id: int, installed_at: date, *, by: User | None, location: str = "") -> Device:
     """Record the installation (commissioning) day; the warranty now runs from it."""
+    require_write(by, Area.DEVICES)
     async with atomic() as out:
         device = await Device.filter(id=device_id).select_for_update().first()
         if device is None:
@@ -111,6 +114,7 @@ async def link_case(
     case_id: int, *, by: User | None, device_id: int | None = None, order_id: int | None = None
 ) -> Case:
     """Tie a case to the customer's device and/or order; both must belong to the case's contact."""
+    require_write(by, Area.DEVICES)
     await check_case(by, case_id)
     async with atomic() as out:
         case = await Case.filter(id=case_id).select_for_update().first()

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 
 from core.actions.audit import record
+from core.areas import Area, require_write
 from core.errors import ValidationError
 from core.models import Channel, Message, Setting, User
 from core.text import normalize_search
@@ -48,6 +49,7 @@ async def set_fax_number_patterns(patterns: Sequence[str], *, by: User | None) -
 
     Each must compile and have a `(?P<number>…)` group; ValidationError names the first bad one.
     """
+    require_write(by, Area.SETTINGS)
     checked: list[str] = []
     for pattern in patterns:
         try:

@@ -13,6 +13,7 @@ from tortoise.expressions import Q
 from tortoise.models import Model
 
 from core.actions.staff_rules import StaffError
+from core.areas import Area, require_write
 from core.models import AuditLog, Case, CaseStatus, Contact, Conversation, ConversationStatus, Lead, Task, User
 from core.models.enums import LeadStatus
 from core.tx import atomic
@@ -61,6 +62,7 @@ async def open_work_counts(user_id: int) -> dict[str, int]:
 
 async def hand_over_records(from_id: int, to_id: int, *, by: User | None) -> HandOver:
     """Move every open record of user `from_id` to the active user `to_id`, with one audit row per record."""
+    require_write(by, Area.STAFF)
     if from_id == to_id:
         raise StaffError("bad_successor", "records cannot be handed to the same user")
     successor = await User.get_or_none(id=to_id, is_active=True)

@@ -10,6 +10,7 @@ from core import attachments
 from core.actions.audit import record
 from core.actions.contacts import add_identity
 from core.actions.inbox import IngestResult, ingest_message
+from core.areas import Area, require_write
 from core.errors import ValidationError
 from core.identities import normalize_identity
 from core.inbound import InboundAttachment, InboundMessage
@@ -54,6 +55,7 @@ async def receive_letter(
     data_dir: Path | str | None = None,
 ) -> IngestResult:
     """Store an uploaded scan as an inbound `letter` message on the sender's contact (once per scan)."""
+    require_write(by, Area.INBOX)
     subject = " ".join((subject or "").split())
     if not subject:
         raise ValidationError("subject: required")

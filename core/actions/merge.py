@@ -6,6 +6,7 @@ from tortoise import Tortoise
 from tortoise.models import Model
 
 from core.actions.audit import record
+from core.areas import Area, require_write
 from core.errors import NotFound, ValidationError
 from core.models import Contact, User
 from core.tx import atomic
@@ -38,6 +39,7 @@ async def count_references(contact_id: int, *, skip: tuple[type[Model], ...] = (
 
 async def merge_contacts(keep_id: int, merge_id: int, *, by: User | None) -> Contact:
     """Move everything of contact `merge_id` to `keep_id` and hide the merged one; returns the kept contact."""
+    require_write(by, Area.CONTACTS)
     if keep_id == merge_id:
         raise ValidationError("cannot merge a contact into itself")
     async with atomic() as out:

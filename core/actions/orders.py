@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from tortoise.exceptions import IntegrityError
 
 from core.actions.audit import record
+from core.areas import Area, require_write
 from core.errors import NotFound, ValidationError
 from core.jalali import local_date
 from core.models import Contact, Installment, Order, OrderLine, OrderStatus, PaymentMethod, Product, User
@@ -103,6 +104,7 @@ async def create_order(
     confirm: bool = False,
 ) -> Order:
     """Create a draft order (number S-1405-00017) with lines and installments; `confirm=True` confirms it too."""
+    require_write(by, Area.ORDERS)
     rows = await _line_rows(lines)
     total = sum(line.qty * price for _, line, price in rows)
     _check_installments(installments, total)
@@ -178,6 +180,7 @@ async def _confirm(order: Order, by: User | None, out: Outcome) -> None:
 
 async def confirm_order(order_id: int, *, by: User | None) -> Order:
     """Confirm a draft; an order without installments gets one for its total, due on delivery or order day."""
+    require_write(by, Area.ORDERS)
     async with atomic() as out:
         order = await _locked(order_id)
         await _confirm(order, by, out)
@@ -186,6 +189,7 @@ async def confirm_order(order_id: int, *, by: User | None) -> Order:
 
 async def cancel_order(order_id: int, *, by: User | None, reason: str = "") -> Order:
     """Cancel an order that was not fully delivered."""
+    require_write(by, Area.ORDERS)
     async with atomic() as out:
         order = await _locked(order_id)
         if order.status in (OrderStatus.CANCELLED, OrderStatus.DELIVERED):
@@ -202,6 +206,7 @@ async def record_delivery(
     order_id: int, deliveries: Mapping[int, int], *, by: User | None, at: datetime | None = None
 ) -> Order:
     """Record units delivered per line id; the status (in progress, delivered) follows from the lines."""
+    require_write(by, Area.STOCK)
     if not deliveries:
         raise ValidationError("no lines to deliver")
     async with atomic() as out:
@@ -233,6 +238,7 @@ async def record_installment_payment(
     installment_id: int, amount: int, *, by: User | None, at: datetime | None = None
 ) -> Installment:
     """Add a payment to an installment (no more than what is outstanding); fully paid stamps paid_at."""
+    require_write(by, Area.COLLECTIONS)
     _positive(amount, "amount", MAX_RIALS)
     async with atomic() as out:
         inst = await Installment.filter(id=installment_id).select_for_update().first()

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 
 from core.actions.audit import record
+from core.areas import Area, require_write
 from core.errors import NotFound, ValidationError
 from core.models import ImportStage, Order, PurchaseOrder, PurchaseOrderLink, PurchaseOrderStage, User
 from core.sequences import next_yearly_number
@@ -72,6 +73,7 @@ async def create_purchase_order(
     external_ref: str | None = None,
 ) -> PurchaseOrder:
     """Create a purchase order (P-1405-00003) in its first stage, linked to the customer orders it supplies."""
+    require_write(by, Area.PROCUREMENT)
     supplier = " ".join((supplier or "").split())
     if not supplier or len(supplier) > 200:
         raise ValidationError("supplier is required (at most 200 characters)")
@@ -98,6 +100,7 @@ async def create_purchase_order(
 
 async def link_orders(po_id: int, order_ids: Iterable[int], *, by: User | None) -> list[int]:
     """Link customer orders to a purchase order (already linked ones are kept); returns the newly linked ids."""
+    require_write(by, Area.PROCUREMENT)
     async with atomic() as out:
         po = await _locked(po_id)
         added = await _link(po, order_ids)
@@ -109,6 +112,7 @@ async def link_orders(po_id: int, order_ids: Iterable[int], *, by: User | None) 
 
 async def unlink_order(po_id: int, order_id: int, *, by: User | None) -> None:
     """Remove the link between a purchase order and a customer order."""
+    require_write(by, Area.PROCUREMENT)
     async with atomic():
         po = await _locked(po_id)
         removed = await PurchaseOrderLink.filter(purchase_order_id=po.id, order_id=order_id).delete()
@@ -121,6 +125,7 @@ async def move_stage(
     po_id: int, stage: ImportStage | str, *, by: User | None, note: str = "", at: datetime | None = None
 ) -> PurchaseOrder:
     """Enter `stage` (forward or back, both recorded in the history); emits procurement.stage_changed after commit."""
+    require_write(by, Area.PROCUREMENT)
     try:
         stage = ImportStage(stage)
     except ValueError:
@@ -154,6 +159,7 @@ async def move_stage(
 
 async def set_expected_arrival(po_id: int, expected_arrival: date | None, *, by: User | None) -> PurchaseOrder:
     """Change the expected arrival date customers are told."""
+    require_write(by, Area.PROCUREMENT)
     async with atomic() as out:
         po = await _locked(po_id)
         old = po.expected_arrival

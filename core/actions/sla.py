@@ -18,6 +18,7 @@ from core import alarm_text
 from core.access import check_case
 from core.actions.audit import record
 from core.actions.calendar import load_calendar
+from core.areas import Area, require_write
 from core.bizcal import BusinessCalendar
 from core.errors import NotFound, ValidationError
 from core.models import (
@@ -101,6 +102,7 @@ async def set_sla_policy(
     by: User | None,
 ) -> SlaPolicy:
     """Create or change the policy of a case type and priority; the open cases it covers are recomputed."""
+    require_write(by, Area.SETTINGS)
     case_type, priority = CaseType(case_type), Priority(priority)
     fr = _minutes(first_response_minutes, "first_response_minutes")
     res = _minutes(resolution_minutes, "resolution_minutes")
@@ -213,6 +215,7 @@ async def set_case_priority(
     case_id: int, *, by: User | None, priority: Priority | str | None = None, type: CaseType | str | None = None
 ) -> Case:
     """Change a case's priority and/or type; its due times follow the matching policy at once."""
+    require_write(by, Area.CASES)
     async with atomic() as out:
         case = await Case.filter(id=case_id).select_for_update().first()
         if case is None:

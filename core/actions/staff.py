@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from core.actions.audit import record
 from core.actions.staff_rules import (
-    USERNAME,
     check_password,
     check_scope,
     check_username,
     check_username_free,
     clean_phone_line,
 )
+from core.areas import Area, require_write
 from core.models import ApiToken, Role, Team, User
 from core.models.enums import AccessScope
-from core.passwords import hash_password, new_token, token_digest
+from core.passwords import hash_password_async, new_token, token_digest
 from core.tx import atomic
 
-__all__ = ["USERNAME", "create_user", "issue_token"]
+__all__ = ["create_user", "issue_token"]
 
 
 async def create_user(
@@ -32,12 +32,14 @@ async def create_user(
     extension: str | None = None,
 ) -> User:
     """Create a staff user; the password (if any) is stored as an argon2 hash (StaffError when refused)."""
+    require_write(by, Area.STAFF)
     username = check_username(username)
     if password is not None:
         check_password(password)
     scope = check_scope(scope)
     phone, extension = clean_phone_line(phone, extension)
     await check_username_free(username)
+    password_hash = await hash_password_async(password) if password else ""
     async with atomic() as out:
         user = await User.create(
             username=username,
@@ -47,7 +49,7 @@ async def create_user(
             team=team,
             phone=phone,
             extension=extension,
-            password_hash=hash_password(password) if password else "",
+            password_hash=password_hash,
         )
         await record(
             by,

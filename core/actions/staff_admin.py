@@ -17,15 +17,15 @@ from core.actions.staff_rules import (
     clean_phone_line,
     generate_password,
 )
+from core.actions.staff_sessions import revoke_sessions
+from core.areas import Area, require_write
 from core.errors import NotFound
 from core.models import ApiToken, Role, Team, User
-from core.passwords import hash_password
+from core.passwords import hash_password_async
 from core.tx import atomic
 
 __all__ = [
-    "HandOver",
     "deactivate_user",
-    "hand_over_records",
     "invite_user",
     "open_work_counts",
     "reactivate_user",
@@ -58,6 +58,7 @@ async def invite_user(
     password: str | None = None,
 ) -> tuple[User, str]:
     """Create a staff user with the password the admin typed, or a generated one; returns both (shown once)."""
+    require_write(by, Area.STAFF)
     password = check_password(password) if password else generate_password()
     team = await _team(team_id)
     try:
@@ -83,6 +84,7 @@ async def _active_admins() -> int:
 
 async def update_user(user_id: int, *, by: User | None, **fields: Any) -> User:
     """Change a user's name, role, scope, team, phone or extension; one audit row lists what changed."""
+    require_write(by, Area.STAFF)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise StaffError("bad_field", f"cannot change {', '.join(sorted(unknown))}")
@@ -117,23 +119,33 @@ async def update_user(user_id: int, *, by: User | None, **fields: Any) -> User:
     return user
 
 
-async def reset_password(user_id: int, *, by: User | None, password: str | None = None) -> str:
-    """Set a new password (typed or generated) and return it; the user's open sessions end with the old one."""
+async def reset_password(
+    user_id: int, *, by: User | None, password: str | None = None, keep_session: str | None = None
+) -> str:
+    """Set a new password (typed or generated) and return it; every session of the user ends (but
+    `keep_session`, the resetting admin's own) and every API token is revoked, as a leaked password
+    may have minted them."""
+    require_write(by, Area.STAFF)
     generated = not password
     password = generate_password() if generated else check_password(password or "")
+    password_hash = await hash_password_async(password)
     async with atomic() as out:
         user = await User.filter(id=user_id).select_for_update().first()
         if user is None:
             raise NotFound(f"user {user_id} not found")
-        user.password_hash = hash_password(password)
+        user.password_hash = password_hash
         await user.save(update_fields=["password_hash"])
-        await record(by, "user.password_reset", user, generated=generated)
+        sessions = await revoke_sessions(user_id, keep=keep_session)
+        tokens = await ApiToken.filter(user_id=user_id, revoked=False).update(revoked=True)
+        facts = {"generated": generated, "sessions_revoked": sessions, "tokens_revoked": tokens}
+        await record(by, "user.password_reset", user, **facts)
         out.emit("user.password_reset", user_id=user.id)
     return password
 
 
 async def deactivate_user(user_id: int, *, by: User | None, hand_to: int | None = None) -> HandOver:
-    """Deactivate a user, hand every open record to `hand_to` and revoke their API tokens, in one transaction."""
+    """Deactivate a user, hand every open record to `hand_to`, revoke their API tokens and sessions, in one go."""
+    require_write(by, Area.STAFF)
     if by is not None and by.id == user_id:
         raise StaffError("self_deactivate", "you cannot deactivate yourself")
     async with atomic() as out:
@@ -152,10 +164,12 @@ async def deactivate_user(user_id: int, *, by: User | None, hand_to: int | None 
         else:
             handed = await hand_over_records(user_id, hand_to, by=by)
         revoked = await ApiToken.filter(user_id=user_id, revoked=False).update(revoked=True)
+        sessions = await revoke_sessions(user_id)  # reactivation must not bring the old sessions back
         was_lead = user.is_team_lead
         user.is_active, user.is_team_lead = False, False
         await user.save(update_fields=["is_active", "is_team_lead"])
         facts = {"handed_to": hand_to, "moved": handed.moved, "tokens_revoked": revoked, "was_lead": was_lead}
+        facts["sessions_revoked"] = sessions
         await record(by, "user.deactivate", user, **facts)
         out.emit("user.deactivated", user_id=user.id, handed_to=hand_to)
     return handed
@@ -163,6 +177,7 @@ async def deactivate_user(user_id: int, *, by: User | None, hand_to: int | None 
 
 async def reactivate_user(user_id: int, *, by: User | None) -> User:
     """Let a deactivated user sign in again (their revoked API tokens stay revoked)."""
+    require_write(by, Area.STAFF)
     async with atomic() as out:
         user = await User.filter(id=user_id).select_for_update().first()
         if user is None:

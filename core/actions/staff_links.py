@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 
 from core.actions.audit import record
+from core.areas import Area, require_write
 from core.errors import NotFound, ValidationError
 from core.models import Channel, StaffLink, StaffLinkCode, User
 from core.text import to_ascii_digits
@@ -35,6 +36,7 @@ def _digest(code: str) -> str:
 
 async def new_link_code(user_id: int, *, by: User | None, now: datetime | None = None) -> str:
     """A fresh one-time code for the user (their earlier unused codes stop working)."""
+    require_write(by, Area.ACCOUNT)
     now = now or datetime.now(UTC)
     async with atomic():
         user = await User.get_or_none(id=user_id, is_active=True)
@@ -78,6 +80,7 @@ async def link_chat(
 
 async def unlink_chat(user_id: int, channel: Channel | str, *, by: User | None) -> int:
     """Remove a user's linked chat on a channel; returns how many links went."""
+    require_write(by, Area.ACCOUNT)
     channel = Channel(channel)
     async with atomic() as out:
         links = await StaffLink.filter(user_id=user_id, channel=channel)

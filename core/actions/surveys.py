@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from core.actions.audit import record
 from core.actions.survey_responses import complete_response, next_question, record_answer, start_response
+from core.areas import Area, require_write
 from core.errors import NotFound, ValidationError
 from core.models import Option, Question, QuestionKind, QuestionTrigger, Survey, SurveyStatus, User
 from core.models.surveys import CHOICE_KINDS
@@ -62,6 +63,7 @@ async def _draft(survey_id: int) -> Survey:
 
 async def create_survey(title: str, *, by: User | None, description: str = "", thank_you: str = "") -> Survey:
     """Create a draft survey."""
+    require_write(by, Area.SURVEYS)
     async with atomic() as out:
         survey = await Survey.create(
             title=_text(title, "title", 200),
@@ -133,6 +135,7 @@ async def add_question(
     trigger_option_ids: Iterable[int] = (),
 ) -> Question:
     """Append a question to a draft survey, with its options (choice kinds) and triggering options."""
+    require_write(by, Area.SURVEYS)
     async with atomic():
         survey = await _draft(survey_id)
         question, _ = await _create_question(survey, kind, text, required, options)
@@ -146,6 +149,7 @@ async def build_survey(
     title: str, questions: Sequence[QuestionSpec], *, by: User | None, description: str = "", thank_you: str = ""
 ) -> Survey:
     """Create a draft survey with all its questions, options and triggers in one transaction."""
+    require_write(by, Area.SURVEYS)
     async with atomic() as out:
         survey = await Survey.create(
             title=_text(title, "title", 200),
@@ -170,6 +174,7 @@ async def build_survey(
 
 async def add_option(question_id: int, text: str, *, by: User | None) -> Option:
     """Add an option to a choice question of a draft survey."""
+    require_write(by, Area.SURVEYS)
     async with atomic():
         question = await Question.get_or_none(id=question_id)
         if question is None:
@@ -187,6 +192,7 @@ async def add_option(question_id: int, text: str, *, by: User | None) -> Option:
 
 async def set_triggers(question_id: int, option_ids: Iterable[int], *, by: User | None) -> Question:
     """Replace a question's triggering options: it is shown only when any of them was chosen (none: always)."""
+    require_write(by, Area.SURVEYS)
     async with atomic():
         question = await Question.get_or_none(id=question_id)
         if question is None:
@@ -211,6 +217,7 @@ async def _check_complete(survey: Survey) -> None:
 
 async def set_survey_status(survey_id: int, status: SurveyStatus | str, *, by: User | None) -> Survey:
     """Move a survey along draft → in_review → approved → published → closed (in review may go back to draft)."""
+    require_write(by, Area.SURVEYS)
     status = SurveyStatus(status)
     async with atomic() as out:
         survey = await Survey.filter(id=survey_id).select_for_update().first()
@@ -236,4 +243,5 @@ async def set_survey_status(survey_id: int, status: SurveyStatus | str, *, by: U
 
 async def publish_survey(survey_id: int, *, by: User | None) -> Survey:
     """Publish an approved survey (it then takes answers)."""
+    require_write(by, Area.SURVEYS)
     return await set_survey_status(survey_id, SurveyStatus.PUBLISHED, by=by)

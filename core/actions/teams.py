@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.actions.audit import record
 from core.actions.staff_rules import StaffError, clean_phone_line
+from core.areas import Area, require_write
 from core.errors import NotFound
 from core.models import Team, User
 from core.tx import atomic
@@ -21,6 +22,7 @@ async def _free_name(name: str, team_id: int | None = None) -> str:
 
 async def create_team(name: str, *, segment: str | None = None, by: User | None = None) -> Team:
     """Create a team (call center, technical support, sales); names are unique."""
+    require_write(by, Area.STAFF)
     name = await _free_name(name)
     async with atomic() as out:
         team = await Team.create(name=name, segment=segment)
@@ -33,6 +35,7 @@ async def set_phone_line(
     user_id: int, *, phone: str | None = None, extension: str | None = None, by: User | None = None
 ) -> User:
     """Set a staff member's phone (stored E.164) and PBX extension (digits); None clears one."""
+    require_write(by, Area.STAFF)
     e164, ext = clean_phone_line(phone, extension)
     async with atomic() as out:
         user = await User.filter(id=user_id).select_for_update().first()
@@ -49,6 +52,7 @@ async def set_phone_line(
 
 async def rename_team(team_id: int, name: str, *, by: User | None = None) -> Team:
     """Give a team a new (unique) name."""
+    require_write(by, Area.STAFF)
     name = await _free_name(name, team_id)
     async with atomic() as out:
         team = await Team.filter(id=team_id).select_for_update().first()
@@ -69,6 +73,7 @@ async def team_lead(team_id: int) -> User | None:
 
 async def set_team_lead(team_id: int, user_id: int | None, *, by: User | None = None) -> Team:
     """Make an active member the team's only lead (first step of alarm escalation); None leaves it without one."""
+    require_write(by, Area.STAFF)
     async with atomic() as out:
         team = await Team.filter(id=team_id).select_for_update().first()
         if team is None:

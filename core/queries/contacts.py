@@ -5,6 +5,7 @@ from __future__ import annotations
 from tortoise.expressions import Q, RawSQL, Subquery
 
 from core.access import contact_q
+from core.areas import Area, require_read
 from core.models import Contact, ContactIdentity, IdentityKind, User
 from core.phones import phone_search_fragment
 from core.text import search_tokens, to_ascii_digits
@@ -42,6 +43,7 @@ def contact_match_q(query: str | None) -> Q | None:
 
 async def search_contacts(q: str | None, *, user: User, limit: int = 50, offset: int = 0) -> tuple[list[Contact], int]:
     """Contacts `user` may see matching `q` (all when empty), newest first, and the total count."""
+    require_read(user, Area.CONTACTS)
     qs = Contact.filter(contact_q(user), merged_into_id=None)
     match = contact_match_q(q)
     if match is not None:

@@ -11,6 +11,7 @@ from tortoise.expressions import Q, RawSQL, Subquery
 from tortoise.queryset import QuerySet
 
 from core.access import conversation_q, sees_all
+from core.areas import Area, require_read
 from core.db import is_postgres
 from core.errors import ValidationError
 from core.models import Channel, Contact, Conversation, ConversationStatus, Message, User
@@ -110,6 +111,7 @@ async def list_conversations(
     offset: int = 0,
 ) -> tuple[list[Conversation], int]:
     """Conversations `user` may see with the given filters, newest activity first, and the total count."""
+    require_read(user, Area.INBOX)
     qs = Conversation.filter(conversation_q(user))
     statuses: list[ConversationStatus] | None = None
     if status:

@@ -1,7 +1,8 @@
 """A contact's timeline (INB-7): messages of every channel, calls, cases, leads and tasks in one time order.
 
-Each kind of record is a source: an async function (contact_id, limit) -> items. Orders,
-installments and survey answers plug in later with `register_timeline_source`.
+Each kind of record is a source: an async function (contact_id, viewer, limit) -> items that
+returns only what the viewer may open (PLT-4; viewer None is the system and sees everything).
+Orders, installments and survey answers plug in later with `register_timeline_source`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from core.models import Call, Case, Lead, Message, Task
+from tortoise.expressions import Q, Subquery
+
+from core.access import call_q, case_q, conversation_q, lead_q, task_q
+from core.models import Call, Case, Conversation, Lead, Message, Task, User
 
 SUMMARY_LENGTH = 140
 
@@ -31,7 +35,7 @@ class TimelineItem:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-Source = Callable[[int, int | None], Awaitable[list[TimelineItem]]]
+Source = Callable[[int, User | None, int | None], Awaitable[list[TimelineItem]]]
 _SOURCES: dict[str, Source] = {}
 
 
@@ -49,8 +53,15 @@ def _limited(qs: Any, limit: int | None) -> Any:
     return qs.limit(limit) if limit else qs
 
 
-async def _messages(contact_id: int, limit: int | None) -> list[TimelineItem]:
-    rows = await _limited(Message.filter(conversation__contact_id=contact_id).order_by("-created_at", "-id"), limit)
+def _seen(rule: Callable[[User], Q], viewer: User | None) -> Q:
+    return Q() if viewer is None else rule(viewer)
+
+
+async def _messages(contact_id: int, viewer: User | None, limit: int | None) -> list[TimelineItem]:
+    # Messages and internal notes only of conversations the viewer may open.
+    visible = Conversation.filter(_seen(conversation_q, viewer), contact_id=contact_id).values("id")
+    qs = Message.filter(conversation__contact_id=contact_id, conversation_id__in=Subquery(visible))
+    rows = await _limited(qs.order_by("-created_at", "-id"), limit)
     return [
         TimelineItem(
             at=m.created_at,
@@ -66,8 +77,9 @@ async def _messages(contact_id: int, limit: int | None) -> list[TimelineItem]:
     ]
 
 
-async def _calls(contact_id: int, limit: int | None) -> list[TimelineItem]:
-    rows = await _limited(Call.filter(contact_id=contact_id).order_by("-created_at", "-id"), limit)
+async def _calls(contact_id: int, viewer: User | None, limit: int | None) -> list[TimelineItem]:
+    qs = Call.filter(_seen(call_q, viewer), contact_id=contact_id)
+    rows = await _limited(qs.order_by("-created_at", "-id"), limit)
     return [
         TimelineItem(
             at=c.started_at or c.created_at,
@@ -83,8 +95,9 @@ async def _calls(contact_id: int, limit: int | None) -> list[TimelineItem]:
     ]
 
 
-async def _cases(contact_id: int, limit: int | None) -> list[TimelineItem]:
-    rows = await _limited(Case.filter(contact_id=contact_id).order_by("-created_at", "-id"), limit)
+async def _cases(contact_id: int, viewer: User | None, limit: int | None) -> list[TimelineItem]:
+    qs = Case.filter(_seen(case_q, viewer), contact_id=contact_id)
+    rows = await _limited(qs.order_by("-created_at", "-id"), limit)
     return [
         TimelineItem(
             at=c.created_at,
@@ -100,8 +113,9 @@ async def _cases(contact_id: int, limit: int | None) -> list[TimelineItem]:
     ]
 
 
-async def _leads(contact_id: int, limit: int | None) -> list[TimelineItem]:
-    rows = await _limited(Lead.filter(contact_id=contact_id).order_by("-created_at", "-id"), limit)
+async def _leads(contact_id: int, viewer: User | None, limit: int | None) -> list[TimelineItem]:
+    qs = Lead.filter(_seen(lead_q, viewer), contact_id=contact_id)
+    rows = await _limited(qs.order_by("-created_at", "-id"), limit)
     return [
         TimelineItem(
             at=lead.created_at,
@@ -116,8 +130,9 @@ async def _leads(contact_id: int, limit: int | None) -> list[TimelineItem]:
     ]
 
 
-async def _tasks(contact_id: int, limit: int | None) -> list[TimelineItem]:
-    rows = await _limited(Task.filter(contact_id=contact_id).order_by("-created_at", "-id"), limit)
+async def _tasks(contact_id: int, viewer: User | None, limit: int | None) -> list[TimelineItem]:
+    qs = Task.filter(_seen(task_q, viewer), contact_id=contact_id)
+    rows = await _limited(qs.order_by("-created_at", "-id"), limit)
     return [
         TimelineItem(
             at=t.created_at,
@@ -147,12 +162,12 @@ def _key(item: TimelineItem) -> tuple[datetime, str, int]:
 
 
 async def contact_timeline(
-    contact_id: int, *, limit: int | None = None, newest_first: bool = True
+    contact_id: int, *, user: User | None, limit: int | None = None, newest_first: bool = True
 ) -> list[TimelineItem]:
-    """Everything that happened with a contact, from every source, in one time order (newest first by default)."""
+    """What happened with a contact that `user` may open (None: everything), newest first by default."""
     items: list[TimelineItem] = []
     for source in list(_SOURCES.values()):
-        items.extend(await source(contact_id, limit))
+        items.extend(await source(contact_id, user, limit))
     items.sort(key=_key, reverse=True)
     items = items[:limit] if limit else items  # the newest `limit`, whichever order they are shown in
     return items if newest_first else items[::-1]

@@ -11,6 +11,8 @@ from aiohttp.test_utils import TestServer
 
 from admin.app import create_app
 from admin.web.roles import require_role
+from admin.web.route_areas import ROUTES, RouteArea
+from core.areas import Area
 from core.config import Settings
 from core.errors import Forbidden, NotFound
 from core.models import Role
@@ -36,8 +38,10 @@ async def _sales_only(request: aioweb.Request) -> aioweb.Response:
 
 
 @pytest.fixture
-async def faulty(db: str, tmp_path: Path) -> AsyncIterator[WebServer]:
-    """The app plus a few /admin routes that fail on purpose."""
+async def faulty(db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[WebServer]:
+    """The app plus a few /admin routes that fail on purpose (declared in an area, as every page must be)."""
+    for name in ("boom", "forbidden", "missing", "sales"):
+        monkeypatch.setitem(ROUTES, ("GET", f"/admin/test/{name}"), RouteArea(Area.ACCOUNT, False))
     app = create_app(Settings(database_url=db, data_dir=tmp_path / "data", secret_key="e" * 32))
     app.router.add_get("/admin/test/boom", _boom)
     app.router.add_get("/admin/test/forbidden", _forbidden)

@@ -6,7 +6,7 @@ import pytest
 
 from core.actions.catalog import create_product, update_product
 from core.errors import ValidationError
-from core.models import AuditLog, Product, User
+from core.models import AuditLog, Product, Role, User
 from core.queries.customer import product_categories, products_for_inquiry
 from tests.support.domain import product
 
@@ -43,7 +43,7 @@ async def test_bad_product_values_are_refused_with_the_field_named(db: str) -> N
 
 
 async def test_updating_a_product_changes_its_fields_search_key_and_writes_an_audit_row(db: str) -> None:
-    staff = await User.create(username="sales1", full_name="فروش")
+    staff = await User.create(username="sales1", full_name="فروش", role=Role.SALES)
     item = await product(code="EL-8", name="آسانسور ۸ نفره", category="آسانسور")
     updated = await update_product(item.id, by=staff, name="آسانسور ۸ نفره کششی", price=1_200_000_000, active=False)
     assert (updated.name, updated.price, updated.active) == ("آسانسور ۸ نفره کششی", 1_200_000_000, False)

@@ -11,13 +11,14 @@ from core.actions.orders import cancel_order
 from core.actions.procurement import create_purchase_order, link_orders, move_stage, unlink_order
 from core.errors import ValidationError
 from core.events import Event, bus
-from core.models import AuditLog, ImportStage, PurchaseOrder, PurchaseOrderStage, User
+from core.models import AuditLog, ImportStage, PurchaseOrder, PurchaseOrderStage, Role, User
 from core.queries.customer import imports_of
 from tests.support.domain import customer, order_for, product
 
 
 async def _staff(username: str = "commerce") -> User:
-    return await User.create(username=username, full_name="واحد بازرگانی")
+    # Purchase orders are procurement work: warehouse (or a manager) writes them (core/areas.py).
+    return await User.create(username=username, full_name="واحد بازرگانی", role=Role.WAREHOUSE)
 
 
 async def test_a_purchase_order_is_numbered_starts_in_its_first_stage_and_links_its_orders(db: str) -> None:

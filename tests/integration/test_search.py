@@ -132,10 +132,10 @@ async def test_the_timeline_shows_every_channel_and_record_in_one_time_order(man
     await Case.filter(id=case.id).update(created_at=base + timedelta(minutes=2))
     await Call.filter(id=call.id).update(created_at=base + timedelta(minutes=1))
     await Message.filter(text="پیامک").update(created_at=base + timedelta(minutes=3))
-    items = await contact_timeline(contact_id)
+    items = await contact_timeline(contact_id, user=manager)
     kinds = [(i.kind, i.channel) for i in items if i.kind != "task"]
     assert kinds == [("message", "sms"), ("case", "telegram"), ("call", "call"), ("message", "telegram")]
-    oldest_first = await contact_timeline(contact_id, newest_first=False, limit=2)
+    oldest_first = await contact_timeline(contact_id, user=manager, newest_first=False, limit=2)
     assert [(i.kind, i.channel) for i in oldest_first] == [("case", "telegram"), ("message", "sms")]
     assert items[1].summary.startswith(case.number)
 

@@ -73,3 +73,19 @@ def test_secrets_are_masked_in_log_text(tmp_path: Path) -> None:
     assert "smtp://support:***@mail" in mask("smtp://support:other@mail", [])
     shown = repr(s)
     assert "ABCDEF-secret" not in shown and "4F6B2F3A-kave" not in shown and s.secret_key not in shown
+
+
+def test_mail_limits_default_to_100_and_take_whole_numbers(tmp_path: Path) -> None:
+    s = settings(tmp_path)
+    assert (s.mail_max_attachments, s.smtp_max_recipients) == (100, 100)
+    s = settings(tmp_path, PEYK_MAIL_MAX_ATTACHMENTS="5", PEYK_SMTP_MAX_RECIPIENTS="20")
+    assert (s.mail_max_attachments, s.smtp_max_recipients) == (5, 20)
+
+
+@pytest.mark.parametrize("name", ["PEYK_MAIL_MAX_ATTACHMENTS", "PEYK_SMTP_MAX_RECIPIENTS"])
+@pytest.mark.parametrize("value", ["0", "-1", "ten", "1.5", "100001"])
+def test_a_mail_limit_that_is_not_a_positive_whole_number_is_refused_by_name(
+    tmp_path: Path, name: str, value: str
+) -> None:
+    with pytest.raises(ConfigError, match=name):
+        settings(tmp_path, **{name: value})
