@@ -23,8 +23,8 @@ from telegram.ext import Application
 from bots.app import ENGINE_KEY
 from channels.base import InboundMessage, InvalidInbound
 from channels.telegram import EditedMessage, IgnoredUpdate, MemberStatus, ParsedUpdate, parse_inbound
-from core.actions.inbox import ingest_message, record_edit
-from core.actions.telegram import record_update, set_reachable, update_seen
+from core.actions.inbox import IngestResult, ingest_message, record_edit
+from core.actions.telegram import record_update, set_reachable, update_digest, update_seen
 from core.attachments import MAX_BYTES
 from core.models import Channel
 from handlers.engine import Engine
@@ -77,25 +77,27 @@ class UpdateDoor:
         except InvalidInbound as exc:
             log.warning("%s update rejected: %s", self.channel, exc)
             return TakeResult("invalid", reason=str(exc))
-        update_id = int(raw["update_id"])
+        receipt = Receipt(int(raw["update_id"]), update_digest(raw))
         # One chat's updates are stored and handed to the bot in arrival order, even when
         # Telegram delivers them on parallel webhook connections.
         async with self._chat_lock(_chat_key(parsed)):
-            return await self._store(raw, update_id, parsed)
+            return await self._store(raw, receipt, parsed)
 
-    async def _store(self, raw: Mapping[str, Any], update_id: int, parsed: ParsedUpdate) -> TakeResult:
+    async def _store(self, raw: Mapping[str, Any], receipt: Receipt, parsed: ParsedUpdate) -> TakeResult:
         stored = False
+        update_id = receipt.update_id
         try:
             # A plain message is deduped by the ingest itself (channel + external id, under the sender's
             # lock); the receipt table is read first only where a repeat would cost: files to fetch
-            # again, edits and member changes that must not be applied twice.
+            # again, edits and member changes that must not be applied twice. A receipt counts only
+            # for the same payload: Telegram reuses update ids.
             needs_receipt = not isinstance(parsed, InboundMessage) or bool(parsed.attachments)
-            if needs_receipt and await update_seen(self.channel, update_id):
+            if needs_receipt and await update_seen(self.channel, update_id, receipt.digest):
                 return TakeResult("duplicate")
-            result = await self._apply(parsed, update_id)
+            result = await self._apply(parsed, receipt)
             stored = result.stored
             if result.status != "stored":  # a new message committed its receipt with it
-                await record_update(self.channel, update_id)
+                await record_update(self.channel, update_id, receipt.digest)
         except Exception as exc:
             log.exception("%s update %s failed (stored: %s)", self.channel, update_id, stored)
             return TakeResult("failed", stored=stored, reason=type(exc).__name__)
@@ -112,7 +114,7 @@ class UpdateDoor:
             lock = self._locks[key] = asyncio.Lock()
         return lock
 
-    async def _apply(self, parsed: ParsedUpdate, update_id: int) -> TakeResult:
+    async def _apply(self, parsed: ParsedUpdate, receipt: Receipt) -> TakeResult:
         if isinstance(parsed, IgnoredUpdate):
             log.info("%s update ignored: %s", self.channel, parsed.reason)
             return TakeResult("ignored", reason=parsed.reason)
@@ -124,7 +126,13 @@ class UpdateDoor:
             return TakeResult("updated", stored=bool(edited), reason="edit")
         message = await self._with_files(parsed)
         owed = StepOwed(message) if self.engine is not None else None
-        ingested = await ingest_message(message, receipt=(self.channel.value, str(update_id)), then=owed)
+
+        async def also(stored: IngestResult) -> None:  # in the message's transaction: its receipt, its step
+            await record_update(self.channel, receipt.update_id, receipt.digest)
+            if owed is not None:
+                await owed(stored)
+
+        ingested = await ingest_message(message, then=also)
         turn = owed.turn if owed is not None else None
         return TakeResult("stored" if ingested.created else "duplicate", stored=ingested.created, turn=turn)
 
@@ -163,6 +171,14 @@ class UpdateDoor:
             log.exception("%s update %s could not be read by the bot layer", self.channel, raw.get("update_id"))
             return
         self.application.update_queue.put_nowait(update)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """An update's id and payload digest: the same id with another payload is a new update."""
+
+    update_id: int
+    digest: str
 
 
 def _chat_key(parsed: ParsedUpdate) -> str:

@@ -1,5 +1,6 @@
 """The outbox dispatcher: claims due rows and sends each through its channel's Sender.
 
+Rows are claimed so that one recipient's go out one at a time, in queue order (core.actions.outbox_claim).
 Per-channel concurrency limits; transient errors back off (honouring retry_after), permanent
 ones fail with the reason, HoldQueue parks the channel and alarms admins once. It wakes at once on
 `outbox.queued` events and polls otherwise (other processes queue rows too). On start and then
@@ -19,10 +20,12 @@ from typing import Any, Protocol, runtime_checkable
 
 from channels.base import Delivery, HoldQueue, PermanentSendError, Sender, TransientSendError
 from channels.sms import sms_senders
+from core import outbound_channels
 from core.actions.dispatch import (
     DEFAULT_RETRY,
     RetryPolicy,
     claim_due,
+    fail_unconfigured,
     held_channels,
     hold_channel,
     mark_failed,
@@ -231,6 +234,7 @@ class Dispatcher:
                             await mark_sent(out_id, delivery)
                         except Exception:  # stays `sending`: reconciled later, by the provider's id where it can
                             log.exception("outbox %s: could not record the send result", out_id)
+                self.wake()  # the next row of each recipient just recorded may go now
         finally:
             self._writing = set()
             self._recorder = None
@@ -330,12 +334,18 @@ async def start_dispatcher(settings: Settings, factories: Sequence[SenderFactory
     for factory in SENDER_FACTORIES if factories is None else factories:
         built = factory(settings)
         senders.update(await built if inspect.isawaitable(built) else built)
+    # From now on a message queued on a channel without a sender is written failed, not left queued;
+    # and so are those already waiting on one (queued before, or while the channel was set up).
+    outbound_channels.configure(senders)
+    if failed := await fail_unconfigured(senders):
+        log.warning("outbox: %d unsent messages failed: their channel has no sender configured", failed)
     dispatcher = Dispatcher(senders, concurrency=CONCURRENCY) if senders else None
     if dispatcher is not None:
         await dispatcher.start()
         log.info("outbox dispatcher sending on %s", ", ".join(sorted(map(str, senders))))
 
     async def close() -> None:
+        outbound_channels.configure(None)
         if dispatcher is not None:
             await dispatcher.stop()
         for sender in senders.values():

@@ -18,12 +18,20 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from core.actions.dialog import drop_pending, mute_sender, save_state, stepping, take_pending
+from core.actions.dialog import (
+    claim_step,
+    give_up_step,
+    mute_sender,
+    oldest_pending,
+    postpone_step,
+    save_state,
+    stepping,
+)
 from core.actions.outbox import queue_bot_reply
 from core.config import Settings
 from core.errors import ValidationError
 from core.jalali import format_time
-from core.models import Channel, Conversation, ConversationStatus
+from core.models import Channel, Conversation, ConversationStatus, DialogState, PendingStep
 from core.text import normalize_search, to_persian_digits
 from handlers import copy
 from handlers.config import BotConfig, config_from
@@ -37,6 +45,7 @@ from handlers.guards import Flood, clean_input, flood, too_long
 from handlers.ordering import conversation_lock
 from handlers.prompts import Prompt
 from handlers.render import choose, fit_sms, is_menu_request, render_keyboard, render_sms
+from handlers.retry import Backoff, Retry
 from handlers.state import Session
 from handlers.turn import Turn
 
@@ -46,6 +55,7 @@ CANCEL_WORDS = frozenset(normalize_search(w) for w in ("/cancel", "انصراف"
 AGENT_WORDS = frozenset(normalize_search(w) for w in ("اپراتور", "/operator", "/agent", copy.MENU_AGENT))
 _DEEP_LINK = re.compile(r"^survey[-_](\d{1,9})$")
 MAX_SWITCHES = 6
+AGAIN = object()  # Engine._take_oldest took an older turn's step: go on to this turn's own
 
 
 @dataclass(frozen=True)
@@ -62,25 +72,72 @@ class Engine:
     def __init__(self, config: BotConfig, flows: Mapping[str, Flow] | None = None) -> None:
         self.config = config
         self.flows = dict(flows if flows is not None else all_flows())
+        self.retry = Backoff()
 
-    async def take(self, turn: Turn) -> None:
-        """Take one step for a stored message; never raises (a failure is logged and the customer told).
+    async def take(self, turn: Turn) -> Retry | None:
+        """Take the step owed to a stored message, after any older one of its conversation; never raises.
 
-        A pending turn first claims its PendingStep row inside the step's transaction: if another
-        run already took it, this one does nothing.
+        A pending turn takes its conversation's owed steps oldest first (by stored message id) under the
+        contact's row lock, so turns offered to several processes are still answered in arrival order.
+        A step that fails stays owed and the returned Retry says when to offer the turn again; after
+        `retry.attempts` failures the step is given up: one apology, the chat handed to a person, staff told.
         """
         if not turn.wants_step:
-            return
+            return None
+        if not turn.pending:
+            await self._take_unowed(turn)
+            return None
+        async with conversation_lock(turn.conversation_id):
+            while (taken := await self._take_oldest(turn)) is AGAIN:
+                pass
+            return taken if isinstance(taken, Retry) else None
+
+    async def _take_oldest(self, turn: Turn) -> Retry | object | None:
+        """Take the conversation's oldest owed step; AGAIN when it was an older one than `turn`'s."""
+        step: Turn | None = turn
+        failures, mine = turn.attempts, True
+        try:
+            async with stepping(turn.contact_id, turn.channel, turn.conversation_id) as row:
+                owed = await oldest_pending(turn.conversation_id)
+                if owed is None or owed.message_id > turn.message_id:
+                    return None  # this turn's step was taken (by another process, or after an older turn's)
+                if owed.next_attempt_at is not None and owed.next_attempt_at > datetime.now(UTC):
+                    return Retry(turn, owed.next_attempt_at)  # an older step failed and waits: this one after it
+                mine = owed.message_id == turn.message_id
+                failures = max(owed.attempts, turn.attempts) if mine else owed.attempts
+                step = turn if mine else _owed_turn(owed)
+                if await claim_step(owed) and step is not None:  # an unreadable row is just dropped
+                    await self._take_in(step, row)
+        except Exception:
+            failed = step or turn
+            log.exception("bot step failed on conversation %s (message %s)", turn.conversation_id, failed.message_id)
+            at = await self._failed(failed, failures + 1)
+            if at is not None:
+                return Retry(replace(turn, attempts=failures + 1) if mine else turn, at)
+        return None if mine else AGAIN
+
+    async def _failed(self, step: Turn, failures: int) -> datetime | None:
+        """Keep a failed step owed until its next attempt (returned), or give it up (None)."""
+        try:
+            if self.retry.exhausted(failures):
+                note = copy.STEP_GAVE_UP_NOTE.format(attempts=to_persian_digits(failures))
+                await give_up_step(step.message_id, step.conversation_id, apology=copy.STEP_GAVE_UP, note=note)
+                return None
+            at = datetime.now(UTC) + self.retry.wait(failures)
+            await postpone_step(step.message_id, failures, at)
+            return at
+        except Exception:  # the database itself is failing: try again later, the row is still owed
+            log.exception("could not record the failed step of message %s", step.message_id)
+            return datetime.now(UTC) + self.retry.wait(failures)
+
+    async def _take_unowed(self, turn: Turn) -> None:
+        """A turn with no PendingStep row (nothing to retry from): on failure the customer is told once."""
         try:
             async with conversation_lock(turn.conversation_id):
-                await self._take(turn)
+                async with stepping(turn.contact_id, turn.channel, turn.conversation_id) as row:
+                    await self._take_in(turn, row)
         except Exception:
             log.exception("bot step failed on conversation %s (message %s)", turn.conversation_id, turn.message_id)
-            try:
-                if turn.pending and not await drop_pending(turn.message_id):
-                    return  # taken by another run after all
-            except Exception:
-                log.exception("could not give up the failed step of message %s", turn.message_id)
             await self._apologize(turn.conversation_id)
 
     async def start_flow(self, conversation_id: int, flow: str, data: Mapping[str, Any] | None = None) -> None:
@@ -102,23 +159,21 @@ class Engine:
         now = datetime.now(UTC)
         return Ctx(conversation_id, contact_id, Channel(channel), sender, session.data, self.config, now)
 
-    async def _take(self, turn: Turn) -> None:
-        async with stepping(turn.contact_id, turn.channel, turn.conversation_id) as row:
-            if turn.pending and not await take_pending(turn.message_id):
-                return  # already taken (a recovery racing the first offer, or another process)
-            conversation = await Conversation.get(id=turn.conversation_id)
-            if conversation.status != ConversationStatus.BOT:
-                return  # with a person (or closed): the bot stays quiet
-            session = Session.of(row)
-            ctx = self._ctx(turn.conversation_id, turn.contact_id, turn.channel, turn.sender, session)
-            verdict, count = await flood(turn.channel, turn.conversation_id, row, self.config, ctx.now)
-            if verdict == Flood.MUTED:
-                return
-            if verdict == Flood.WARN:
-                await self._mute(ctx, row, count)
-                return
-            reply = await self._step(turn, ctx, session)
-            await self._finish(ctx, session, row, reply)
+    async def _take_in(self, turn: Turn, row: DialogState) -> None:
+        """One step inside the step's transaction (its pending row, if any, already claimed)."""
+        conversation = await Conversation.get(id=turn.conversation_id)
+        if conversation.status != ConversationStatus.BOT:
+            return  # with a person (or closed): the bot stays quiet
+        session = Session.of(row)
+        ctx = self._ctx(turn.conversation_id, turn.contact_id, turn.channel, turn.sender, session)
+        verdict, count = await flood(turn.channel, turn.conversation_id, row, self.config, ctx.now)
+        if verdict == Flood.MUTED:
+            return
+        if verdict == Flood.WARN:
+            await self._mute(ctx, row, count)
+            return
+        reply = await self._step(turn, ctx, session)
+        await self._finish(ctx, session, row, reply)
 
     async def _finish(self, ctx: Ctx, session: Session, row: Any, reply: Reply | None) -> None:
         if reply is not None:
@@ -253,6 +308,15 @@ class Engine:
                 await queue_bot_reply(conversation_id, copy.ERROR)
         except Exception:
             log.exception("could not tell conversation %s that the bot failed", conversation_id)
+
+
+def _owed_turn(owed: PendingStep) -> Turn | None:
+    """The turn kept on an owed row; None (and logged) when it cannot be read, so the row is dropped."""
+    try:
+        return Turn.from_json(owed.turn, owed.attempts)
+    except (KeyError, TypeError, ValueError):
+        log.error("pending bot step of message %s is unreadable; dropped", owed.message_id)
+        return None
 
 
 @lru_cache(maxsize=16)

@@ -7,7 +7,9 @@ catch up after. One conversation's turns still run one at a time and in arrival 
 takes the engine's conversation lock right after taking the turn off the queue, with no await in
 between, so the locks are queued in the order the turns were offered. A crash between the
 ack and the step leaves the PendingStep row, and `recover()` (at start, then every sweep) offers it
-again; the step's transaction deletes the row, so a step is never taken twice.
+again; the step's transaction deletes the row, so a step is never taken twice. A step that fails
+stays owed: the engine answers with a Retry and the turn is offered again when it is due (or by the
+sweep of any process, after a restart).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from core.actions.dialog import drop_pending, mark_step_pending, pending_steps
 from core.actions.inbox import IngestResult
 from core.inbound import InboundMessage
 from core.models import Channel
+from handlers.retry import Retry
 from handlers.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -31,7 +34,7 @@ log = logging.getLogger(__name__)
 class Taker(Protocol):
     """The dialog engine, or anything in front of it (bots.staff.StaffCommands)."""
 
-    async def take(self, turn: Turn) -> None: ...
+    async def take(self, turn: Turn) -> Retry | None: ...
 
 
 class StepOwed:
@@ -62,6 +65,7 @@ class Stepper:
         self._workers: list[asyncio.Task[None]] = []
         self._running: set[int] = set()  # message ids offered and not finished in this process
         self._sweeper: asyncio.Task[None] | None = None
+        self._later: dict[int, asyncio.TimerHandle] = {}  # failed steps waiting for their next attempt
 
     def register(self, engines: Mapping[Channel, Taker]) -> None:
         """The engine that takes recovered turns of each channel."""
@@ -79,6 +83,21 @@ class Stepper:
         self._ready().put_nowait((engine, turn))
         return True
 
+    def _offer_later(self, engine: Taker, retry: Retry) -> None:
+        """Offer a failed turn again when it is due; it stays "running" here meanwhile, so no sweep doubles it."""
+        delay = max((retry.at - datetime.now(UTC)).total_seconds(), 0.0)
+        message_id = retry.turn.message_id
+
+        def due() -> None:
+            self._later.pop(message_id, None)
+            if self._queue is not None:
+                self._queue.put_nowait((engine, retry.turn))
+            else:
+                self._running.discard(message_id)
+
+        self._running.add(message_id)
+        self._later[message_id] = asyncio.get_running_loop().call_later(delay, due)
+
     def _ready(self) -> asyncio.Queue[tuple[Taker, Turn]]:
         """The queue, with its workers started on first use (they need the running loop; `stop` ends them)."""
         if self._queue is None:
@@ -90,12 +109,15 @@ class Stepper:
     async def _work(self, queue: asyncio.Queue[tuple[Taker, Turn]]) -> None:
         while True:
             engine, turn = await queue.get()
+            retry: Retry | None = None
             try:
-                await engine.take(turn)  # never raises by contract; a bug must still not stop the worker
+                retry = await engine.take(turn)  # never raises by contract; a bug must still not stop the worker
             except Exception:
                 log.exception("bot step of message %s failed", turn.message_id)
             finally:
                 self._running.discard(turn.message_id)
+                if retry is not None:
+                    self._offer_later(engine, retry)
                 queue.task_done()
 
     async def recover(self, *, older_than: timedelta | None = None) -> int:
@@ -106,7 +128,7 @@ class Stepper:
             if row.message_id in self._running:
                 continue
             try:
-                turn = Turn.from_json(row.turn)
+                turn = Turn.from_json(row.turn, row.attempts)
             except (KeyError, TypeError, ValueError):
                 log.error("pending bot step of message %s is unreadable; dropped", row.message_id)
                 await drop_pending(row.message_id)
@@ -148,6 +170,9 @@ class Stepper:
                 await asyncio.wait_for(self._queue.join(), grace)
             except TimeoutError:
                 log.warning("bot steps still owed at shutdown are taken at the next start")
+        for later in self._later.values():
+            later.cancel()
+        self._later.clear()
         for worker in self._workers:
             worker.cancel()
         await asyncio.gather(*self._workers, return_exceptions=True)

@@ -39,6 +39,7 @@ class Turn:
     opt_out: bool = False
     automated: bool = False
     pending: bool = False
+    attempts: int = 0  # failed attempts at this step so far (also kept on its PendingStep row)
 
     @classmethod
     def of(cls, stored: IngestResult, msg: InboundMessage) -> Turn:
@@ -81,11 +82,12 @@ class Turn:
         data = asdict(self)
         data["channel"] = self.channel.value
         data.pop("pending")
+        data.pop("attempts")
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Turn:
+    def from_json(cls, data: dict[str, Any], attempts: int = 0) -> Turn:
         """A pending turn read back from its PendingStep row (unknown keys of a newer version ignored)."""
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        return cls(**{**values, "channel": Channel(values["channel"]), "pending": True})
+        return cls(**{**values, "channel": Channel(values["channel"]), "pending": True, "attempts": attempts})

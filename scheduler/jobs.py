@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scheduler import alarms, callbacks, conversations, imports, installments, sla, surveys
+from scheduler import alarms, callbacks, conversations, imports, installments, receipts, signin, sla, surveys
 from scheduler.job import Job
 
 JOBS: dict[str, Job] = {
@@ -15,10 +15,7 @@ JOBS: dict[str, Job] = {
         installments.JOB,
         surveys.JOB,
         alarms.JOB,
+        receipts.JOB,
+        signin.JOB,
     )
 }
-
-
-def get_job(name: str) -> Job | None:
-    """The job called `name`, or None."""
-    return JOBS.get(name)

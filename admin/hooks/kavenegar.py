@@ -7,14 +7,16 @@ Kavenegar retries anything we did not keep; a repeat is answered 200 and stores 
 
 from __future__ import annotations
 
+import asyncio
 import hmac
-import json
 import logging
+import weakref
 from urllib.parse import parse_qsl
 
 from aiohttp import web
 
 from admin.app import SETTINGS_KEY
+from admin.limits import limit_body, loads_json, too_large
 from channels.base import InvalidInbound
 from channels.kavenegar import map_status, parse_inbound, parse_status, status_reason
 from core.actions.dispatch import set_delivery_status
@@ -30,6 +32,7 @@ INBOUND_PATH = "/hooks/kavenegar/{secret:[^/]*}/inbound"
 STATUS_PATH = "/hooks/kavenegar/{secret:[^/]*}/status"
 MAX_BODY = 64 * 1024  # an SMS callback is well under 2 KiB
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_senders: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
 
 def _error(status: int, reason: str) -> web.Response:
@@ -45,7 +48,7 @@ def _refusal(request: web.Request) -> web.Response | None:
     if not hmac.compare_digest(request.match_info["secret"].encode(), expected.encode()):
         return _error(403, "wrong callback secret")
     if request.content_length is not None and request.content_length > MAX_BODY:
-        return _error(413, f"body larger than {MAX_BODY // 1024} KiB")
+        return too_large(MAX_BODY)
     return None
 
 
@@ -64,13 +67,21 @@ async def _fields(request: web.Request) -> dict[str, str]:
         raise InvalidInbound(f"malformed body: {exc}") from None
     if body.lstrip().startswith("{"):
         try:
-            data = json.loads(body)
-        except ValueError:
-            raise InvalidInbound("body is not valid JSON") from None
+            data = loads_json(body)
+        except ValueError as exc:  # also nesting too deep
+            raise InvalidInbound(f"body is not valid JSON: {exc}") from None
         fields.update({str(k): str(v) for k, v in data.items() if v is not None})
     elif body.strip():
         fields.update(parse_qsl(body, keep_blank_values=True))
     return fields
+
+
+def _sender_lock(sender: str) -> asyncio.Lock:
+    """The in-process lock of one sender's inbound messages (dropped once none is in flight)."""
+    lock = _senders.get(sender)
+    if lock is None:
+        lock = _senders[sender] = asyncio.Lock()
+    return lock
 
 
 async def inbound_sms(request: web.Request) -> web.Response:
@@ -83,9 +94,11 @@ async def inbound_sms(request: web.Request) -> web.Response:
         log.info("Kavenegar inbound refused: %s", exc)
         return _error(400, str(exc))
     owed = StepOwed(msg)
-    result = await receive_sms(msg, then=owed)
-    if owed.turn is not None:  # committed with its mark; the bot answers after this 200, once, in the sender's order
-        stepper.submit(owed.turn, engine_for(request.app[SETTINGS_KEY]))
+    # One sender's messages are stored and offered to the bot in arrival order, as at the Telegram door.
+    async with _sender_lock(msg.identity_value):
+        result = await receive_sms(msg, then=owed)
+        if owed.turn is not None:  # committed with its mark; the bot answers after this 200, once, in order
+            stepper.submit(owed.turn, engine_for(request.app[SETTINGS_KEY]))
     return web.json_response({"ok": True, "message_id": result.message.id, "duplicate": not result.created})
 
 
@@ -113,4 +126,4 @@ def setup(app: web.Application) -> None:
     """Register the Kavenegar callback routes (GET and POST each)."""
     for path, handler in ((INBOUND_PATH, inbound_sms), (STATUS_PATH, delivery_status)):
         app.router.add_route("GET", path, handler)
-        app.router.add_route("POST", path, handler)
+        limit_body(app, app.router.add_route("POST", path, handler), MAX_BODY)  # also chunked bodies

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 
 from aiohttp import web
 
 from admin.app import SETTINGS_KEY
+from admin.limits import limit_body, loads_json, too_large
 from bots.door import UpdateDoor
 from core.models import Channel
 
@@ -43,10 +43,10 @@ async def _take(request: web.Request, channel: Channel) -> web.Response:
     if request.content_type != "application/json":
         return _error(400, "expected Content-Type: application/json")
     if request.content_length is not None and request.content_length > MAX_BODY:
-        return _error(413, "update larger than 1 MiB")
+        return too_large(MAX_BODY)
     try:
-        raw = json.loads(await request.read())
-    except (ValueError, UnicodeDecodeError) as exc:
+        raw = loads_json(await request.read())  # a chunked body stops at MAX_BODY with 413 (admin.limits)
+    except ValueError as exc:  # also UnicodeDecodeError, and nesting too deep
         return _error(400, f"body is not valid JSON: {exc}")
     if not isinstance(raw, dict) or not isinstance(raw.get("update_id"), int):
         return _error(400, "expected a JSON object with an integer update_id")
@@ -72,5 +72,5 @@ async def bale_hook(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     """Register the two webhook routes and the (initially empty) door registry."""
     app[DOORS_KEY] = {}
-    app.router.add_post("/hooks/telegram", telegram_hook)
-    app.router.add_post("/hooks/bale", bale_hook)
+    limit_body(app, app.router.add_post("/hooks/telegram", telegram_hook), MAX_BODY)
+    limit_body(app, app.router.add_post("/hooks/bale", bale_hook), MAX_BODY)

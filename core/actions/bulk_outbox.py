@@ -16,6 +16,7 @@ from core.db import is_postgres
 from core.errors import ValidationError
 from core.identities import normalize_identity
 from core.models import Channel, IdentityKind, OutboundMessage
+from core.outbound_channels import can_send, not_configured
 from core.tx import atomic
 
 CHUNK = 1000
@@ -50,6 +51,7 @@ async def queue_bulk(
 
     Skipped counts unusable recipients, repeats in the list and (with `dedupe_prefix`) recipients
     already queued under that prefix. Marketing kinds are checked against opt-outs at send time.
+    ValidationError (with the Persian reason) when the channel cannot send here.
     """
     channel = Channel(channel)
     body = (text or "").strip()
@@ -57,6 +59,8 @@ async def queue_bulk(
         raise ValidationError("text: a message cannot be empty")
     if dedupe_prefix is not None and not dedupe_prefix.strip():
         raise ValidationError("dedupe_prefix: empty")
+    if not can_send(channel):  # refused whole: a campaign of rows that can never leave helps nobody
+        raise ValidationError(f"channel: {not_configured(channel)}")
     items = list(recipients)
     unique = _recipients(channel, items)
     skipped = len(items) - len(unique)

@@ -8,27 +8,31 @@ of a person; events go out after commit like every action.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
 
 from core.actions.cases import open_lead, set_case_status
 from core.actions.contacts import add_identity, find_contact_by_identity
-from core.actions.conversations import clean_labels, link_contact
+from core.actions.conversations import clean_labels, link_contact, set_status
 from core.actions.merge import count_references, merge_contacts
-from core.actions.outbox import send_reply
+from core.actions.outbox import queue_bot_reply, send_reply
 from core.errors import NotFound, ValidationError
 from core.identities import normalize_identity
 from core.models import (
+    Attachment,
     Case,
+    CaseAttachment,
     CaseStatus,
     Channel,
     Contact,
     ContactIdentity,
     Conversation,
+    ConversationStatus,
     DialogState,
     IdentityKind,
     Lead,
@@ -83,11 +87,60 @@ async def drop_pending(message_id: int) -> bool:
 
 
 async def pending_steps(*, older_than: datetime | None = None, limit: int = 500) -> list[PendingStep]:
-    """Steps still owed, oldest first (`older_than`: only those written before that moment)."""
-    query = PendingStep.all()
+    """Steps owed and due now, oldest first (`older_than`: only those written before that moment)."""
+    query = PendingStep.filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=datetime.now(UTC)))
     if older_than is not None:
         query = query.filter(created_at__lt=older_than)
     return await query.order_by("message_id").limit(limit)
+
+
+async def oldest_pending(conversation_id: int) -> PendingStep | None:
+    """Inside the step's transaction: the conversation's oldest owed step, by stored message id (arrival order)."""
+    return await PendingStep.filter(conversation_id=conversation_id).order_by("message_id").first()
+
+
+async def claim_step(step: PendingStep) -> bool:
+    """Claim an owed step read by `oldest_pending` (inside the step's transaction); False when already taken."""
+    return bool(await PendingStep.filter(id=step.id).delete())
+
+
+async def postpone_step(message_id: int, attempts: int, until: datetime) -> bool:
+    """A step failed: it stays owed, due again at `until` after `attempts` failures; False when no longer owed."""
+    async with atomic():
+        return bool(await PendingStep.filter(message_id=message_id).update(attempts=attempts, next_attempt_at=until))
+
+
+async def give_up_step(message_id: int, conversation_id: int, *, apology: str, note: str) -> bool:
+    """A step failed too often: drop it, apologise once, hand the conversation to a person and tell staff.
+
+    One transaction, so the customer is told exactly once; False when the step was no longer owed.
+    Nothing is said on a conversation that is no longer with the bot (staff already have it).
+    """
+    async with atomic():
+        if not await take_pending(message_id):
+            return False
+        conversation = await Conversation.get_or_none(id=conversation_id)
+        if conversation is not None and conversation.status == ConversationStatus.BOT:
+            await queue_bot_reply(conversation_id, apology)
+            await set_status(conversation_id, ConversationStatus.OPEN, by=None)
+            await send_reply(conversation_id, note, by=None, internal=True)
+    return True
+
+
+async def attach_photos(case_id: int, conversation_id: int, message_ids: Sequence[int]) -> int:
+    """Attach the images of those messages of the conversation to its case (a service request's photos).
+
+    Only messages of `conversation_id` count, so a forged id in the flow's data attaches nothing of
+    anyone else's; returns how many files were attached.
+    """
+    mine = Attachment.filter(message_id__in=list(message_ids), message__conversation_id=conversation_id)
+    images = await mine.filter(mime_type__startswith="image/").order_by("id").values_list("id", flat=True)
+    if not images:
+        return 0
+    async with atomic() as out:
+        await CaseAttachment.bulk_create([CaseAttachment(case_id=case_id, attachment_id=a) for a in images])
+        out.emit("case.attachments_added", case_id=case_id, attachment_ids=list(images))
+    return len(images)
 
 
 async def save_state(state: DialogState, **values: Any) -> None:

@@ -13,10 +13,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from tortoise import connections
-from tortoise.expressions import F, Q
+from tortoise.expressions import Q, Subquery
 
 from core.actions.holds import held_channels, hold_channel, raise_alarm_once, release_channel
-from core.models import Message, MessageStatus, OutboundMessage, OutboxStatus
+from core.actions.outbox_claim import UNFINISHED, claim_rows
+from core.models import Channel, Message, MessageStatus, OutboundMessage, OutboxStatus
+from core.outbound_channels import not_configured
 from core.tx import Outcome, atomic
 
 # How far each status is along the way; a report never moves a row backwards.
@@ -65,6 +67,9 @@ async def claim_due(
 ) -> list[OutboundMessage]:
     """Claim up to `limit` due queued rows (→ sending, attempts+1); never a row another process holds.
 
+    A row waits while an earlier row of its (channel, recipient) is unfinished (core.actions.outbox_claim),
+    so one recipient's messages go out one at a time and in the order they were queued.
+
     `held`: the channels on hold, when the caller has just read them (saves reading them again).
     """
     if limit <= 0:
@@ -72,26 +77,13 @@ async def claim_due(
     now = now or utcnow()
     if held is None:
         held = list(await held_channels())
-    async with atomic():
-        query = OutboundMessage.filter(status=OutboxStatus.QUEUED, next_attempt_at__lte=now)
-        if channels is not None:
-            query = query.filter(channel__in=[str(c) for c in channels])
-        if held:
-            query = query.exclude(channel__in=list(held))
-        if kinds is not None:
-            query = query.filter(kind__in=list(kinds))
-        # PostgreSQL: FOR UPDATE SKIP LOCKED, so concurrent dispatchers split the queue; SQLite ignores it.
-        # (values_list() would drop FOR UPDATE; only("id") keeps it.)
-        locked = (
-            await query.order_by("next_attempt_at", "id").limit(limit).select_for_update(skip_locked=True).only("id")
-        )
-        ids = [row.id for row in locked]
-        if not ids:
-            return []
-        await OutboundMessage.filter(id__in=ids, status=OutboxStatus.QUEUED).update(
-            status=OutboxStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
-        return await OutboundMessage.filter(id__in=ids).order_by("next_attempt_at", "id")
+    return await claim_rows(
+        limit,
+        now,
+        channels=None if channels is None else [str(c) for c in channels],
+        kinds=None if kinds is None else [str(k) for k in kinds],
+        held=[str(h) for h in held],
+    )
 
 
 async def _update_message(
@@ -253,6 +245,30 @@ async def retry_later(
     return OutboxStatus.QUEUED
 
 
+async def fail_unconfigured(configured: Collection[str]) -> int:
+    """Fail every unfinished row (and its message) on a channel outside `configured`; how many.
+
+    At start the dispatcher hands over its channels: rows queued before (a reply while SMTP was not set
+    up, a fax notice) would otherwise wait forever. The reason starts «کانال پیکربندی نشده».
+    """
+    ours = {str(c) for c in configured}
+    unfinished = [str(s) for s in UNFINISHED]
+    failed = 0
+    async with atomic() as out:
+        for channel in (str(c) for c in Channel if str(c) not in ours):
+            reason = not_configured(channel)
+            rows = OutboundMessage.filter(channel=channel, status__in=unfinished)
+            await Message.filter(
+                id__in=Subquery(rows.filter(message_id__not_isnull=True).values("message_id")),
+                status__in=[MessageStatus.QUEUED, MessageStatus.SENDING],
+            ).update(status=MessageStatus.FAILED, error=reason)
+            count = await rows.update(status=OutboxStatus.FAILED, error=reason, claimed_at=None)
+            if count:
+                out.emit("outbox.failed", channel=channel, reason=reason, count=count)
+            failed += count
+    return failed
+
+
 async def requeue(out_id: int, *, now: datetime | None = None) -> bool:
     """Put a row left in `sending` back in the queue now (the provider never got it)."""
     async with atomic() as out:
@@ -321,6 +337,7 @@ __all__ = [
     "RetryPolicy",
     "SendResult",
     "claim_due",
+    "fail_unconfigured",
     "held_channels",
     "hold_channel",
     "mark_failed",

@@ -17,6 +17,7 @@ from core import attachments as store
 from core.access import check_conversation
 from core.actions.audit import record
 from core.actions.recipients import email_headers, recipient_for
+from core.areas import Area, require_write
 from core.errors import NotFound, ValidationError
 from core.identities import normalize_identity
 from core.models import (
@@ -30,8 +31,10 @@ from core.models import (
     Message,
     MessageStatus,
     OutboundMessage,
+    OutboxStatus,
     User,
 )
+from core.outbound_channels import can_send, not_configured
 from core.text import normalize_search
 from core.tx import Outcome, atomic
 
@@ -66,6 +69,8 @@ async def _queue(
     payload: dict[str, Any] = {"text": text, **extra}
     headers = await email_headers(conversation) if conversation.channel == Channel.EMAIL else {}
     payload.update(headers)
+    # No sender for the channel here: written failed with the reason, never left queued forever.
+    failed = None if can_send(conversation.channel) else not_configured(conversation.channel)
     message = await Message.create(
         conversation=conversation,
         direction=Direction.OUT,
@@ -73,7 +78,8 @@ async def _queue(
         text=text,
         text_search=normalize_search(f"{headers.get('subject', '')}\n{text}"),
         subject=headers.get("subject", ""),
-        status=MessageStatus.QUEUED,
+        status=MessageStatus.FAILED if failed else MessageStatus.QUEUED,
+        error=failed,
         author=by,
         email_message_id=headers.get("message_id"),
         in_reply_to=headers.get("in_reply_to"),
@@ -83,7 +89,13 @@ async def _queue(
     if files:
         payload["attachments"] = files
     outbound = await OutboundMessage.create(
-        message=message, channel=conversation.channel, recipient=recipient, kind=kind, payload=payload
+        message=message,
+        channel=conversation.channel,
+        recipient=recipient,
+        kind=kind,
+        payload=payload,
+        status=OutboxStatus.FAILED if failed else OutboxStatus.QUEUED,
+        error=failed,
     )
     conversation.last_activity_at = datetime.now(UTC)
     await conversation.save(update_fields=["last_activity_at"])
@@ -91,6 +103,11 @@ async def _queue(
 
 
 def _emit_queued(out: Outcome, message: Message | None, outbound: OutboundMessage) -> None:
+    if outbound.status == OutboxStatus.FAILED:  # its channel cannot send: nothing was queued
+        if message is not None:
+            out.emit("message.status", message_id=message.id, status=str(MessageStatus.FAILED))
+        out.emit("outbox.failed", out_id=outbound.id, channel=outbound.channel.value, reason=outbound.error)
+        return
     if message is not None:
         out.emit(
             "message.queued",
@@ -109,7 +126,11 @@ async def send_reply(
     internal: bool = False,
     attachments: Sequence[FileInput] = (),
 ) -> Message:
-    """A staff reply on the conversation's own channel (queued), or an internal note that never leaves."""
+    """A staff reply on the conversation's own channel (queued), or an internal note that never leaves.
+
+    On a channel that cannot send here the reply is kept, failed with «کانال پیکربندی نشده» and the reason.
+    """
+    require_write(by, Area.INBOX)
     body = (text or "").strip()
     if not body and not attachments:
         raise ValidationError("text: a reply cannot be empty")
@@ -134,7 +155,7 @@ async def send_reply(
             return note
         message, outbound = await _queue(conversation, body, by=by, kind="reply", files=files, extra={})
         changed = []
-        if conversation.first_response_at is None:
+        if conversation.first_response_at is None and message.status != MessageStatus.FAILED:
             conversation.first_response_at = message.created_at
             changed.append("first_response_at")
         if by is not None and conversation.status == ConversationStatus.BOT:
@@ -150,7 +171,7 @@ async def send_reply(
 
 
 async def queue_bot_reply(conversation_id: int, text: str, *, keyboard: dict | None = None) -> Message:
-    """A bot reply on the conversation's channel; on a channel the contact cannot be reached it is stored as failed."""
+    """A bot reply on the conversation's channel; stored failed where the contact or the channel cannot be reached."""
     body = (text or "").strip()
     if not body:
         raise ValidationError("text: a bot reply cannot be empty")
@@ -184,7 +205,10 @@ async def queue_notification(
     dedupe_key: str | None = None,
     payload: dict | None = None,
 ) -> OutboundMessage | None:
-    """Queue a message to anyone (alarm, reminder, OTP); None when `dedupe_key` was already queued."""
+    """Queue a message to anyone (alarm, reminder, OTP); None when `dedupe_key` was already queued.
+
+    On a channel that cannot send here the row is written failed with the reason (core.outbound_channels).
+    """
     channel = Channel(channel)
     body = (text or "").strip()
     if not body:
@@ -195,6 +219,7 @@ async def queue_notification(
         raise ValidationError("recipient: empty")
     if dedupe_key and await OutboundMessage.exists(dedupe_key=dedupe_key):
         return None
+    failed = None if can_send(channel) else not_configured(channel)
     try:
         async with atomic() as out:
             outbound = await OutboundMessage.create(
@@ -203,6 +228,8 @@ async def queue_notification(
                 kind=kind[:20],
                 payload={"text": body, **(payload or {})},
                 dedupe_key=dedupe_key,
+                status=OutboxStatus.FAILED if failed else OutboxStatus.QUEUED,
+                error=failed,
             )
             _emit_queued(out, None, outbound)
     except IntegrityError:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
-from core.models import Channel, Contact, ContactIdentity, IdentityKind, InboundReceipt, Message
+from core.models import Channel, Contact, ContactIdentity, IdentityKind, InboundReceipt
 from core.tx import atomic
 
 log = logging.getLogger(__name__)
+# Telegram keeps an undelivered update for 24 hours; a receipt older than this can only meet a reused id.
+REDELIVERY_HORIZON = timedelta(days=2)
+RECEIPT_CHANNELS = (Channel.TELEGRAM.value, Channel.BALE.value)
 
 
 def _kind(channel: Channel) -> IdentityKind:
@@ -53,22 +61,37 @@ async def is_unreachable(channel: Channel, user_id: str) -> bool:
     return contact is not None and channel.value in contact.unreachable
 
 
-async def update_seen(channel: Channel, update_id: int) -> bool:
-    """True when this update id was already taken on this channel."""
-    return await InboundReceipt.exists(channel=channel.value, key=str(update_id))
+def update_digest(raw: Mapping[str, Any]) -> str:
+    """SHA-256 of an update's payload (canonical JSON), which tells a redelivery from a reused update_id."""
+    body = json.dumps(raw, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
 
 
-async def record_update(channel: Channel, update_id: int) -> bool:
-    """Remember that an update was taken; False when it already was (a concurrent duplicate)."""
+async def update_seen(channel: Channel, update_id: int, digest: str = "") -> bool:
+    """True when this update was already taken: the same id with the same payload, within the redelivery horizon.
+
+    Telegram reuses update ids (they restart at random after a week without updates), so the same id
+    with another payload, or older than Telegram ever redelivers, is a new update. A receipt written
+    before digests were kept (empty) counts as the same payload.
+    """
+    since = datetime.now(UTC) - REDELIVERY_HORIZON
+    receipt = await InboundReceipt.get_or_none(channel=channel.value, key=str(update_id))
+    return receipt is not None and receipt.created_at >= since and receipt.digest in ("", digest)
+
+
+async def record_update(channel: Channel, update_id: int, digest: str = "") -> bool:
+    """Remember that an update was taken; False when it already was (a concurrent duplicate).
+
+    A receipt of the same id with another payload (a reused id) is taken over by this update.
+    Also usable inside the transaction that stores the update (a savepoint of its own).
+    """
+    key = str(update_id)
     try:
         async with atomic():
-            await InboundReceipt.create(channel=channel.value, key=str(update_id))
+            await InboundReceipt.create(channel=channel.value, key=key, digest=digest)
+        return True
     except IntegrityError:
-        return False
-    return True
-
-
-async def conversation_of_message(channel: Channel, external_id: str) -> int | None:
-    """The conversation id of a stored inbound message, for the bot layer's replies."""
-    message = await Message.filter(channel=channel, external_id=external_id).only("id", "conversation_id").first()
-    return message.conversation_id if message else None  # type: ignore[attr-defined]
+        pass
+    async with atomic():
+        reused = InboundReceipt.filter(channel=channel.value, key=key).exclude(digest=digest)
+        return bool(await reused.update(digest=digest, created_at=datetime.now(UTC)))

@@ -4,6 +4,7 @@ from core.models.alarms import AlarmDelivery, AlarmRule, StaffLink, StaffLinkCod
 from core.models.audit import AuditLog
 from core.models.calendar import Holiday
 from core.models.calls import Call, Task
+from core.models.case_files import CaseAttachment
 from core.models.cases import Case, CaseEvent, Lead
 from core.models.catalog import Product
 from core.models.contacts import Account, Contact, ContactIdentity
@@ -26,6 +27,7 @@ from core.models.orders import Installment, InstallmentStatus, Order, OrderLine,
 from core.models.outbox import OutboundMessage
 from core.models.procurement import ImportStage, PurchaseOrder, PurchaseOrderLink, PurchaseOrderStage
 from core.models.sequence import Sequence
+from core.models.sessions import SignInCounter, StaffSession
 from core.models.sla import SlaPolicy
 from core.models.staff import ApiToken, Team, User
 from core.models.state import Alarm, InboundReceipt, Setting
@@ -54,6 +56,7 @@ __all__ = [
     "AuditLog",
     "Call",
     "Case",
+    "CaseAttachment",
     "CaseEvent",
     "CaseStatus",
     "CaseType",
@@ -94,9 +97,11 @@ __all__ = [
     "Role",
     "Sequence",
     "Setting",
+    "SignInCounter",
     "SlaPolicy",
     "StaffLink",
     "StaffLinkCode",
+    "StaffSession",
     "Survey",
     "SurveyInvite",
     "SurveyStatus",

@@ -43,6 +43,8 @@ class PendingStep(Model):
     Written in the same transaction as the message, so the provider can be told "received" before the
     dialog step runs. The step's own transaction deletes it, so a crash in between leaves it here and
     the next start takes the step then, once. `turn` is what the engine needs to take the step.
+    A step that failed stays here: `attempts` counts the failures and `next_attempt_at` is when it is
+    due again (None: due now); only after several failures is it given up and the chat handed to a person.
     """
 
     id = fields.BigIntField(primary_key=True)
@@ -50,7 +52,11 @@ class PendingStep(Model):
     message_id = fields.BigIntField(unique=True)
     conversation_id = fields.BigIntField()
     turn = fields.JSONField(default=dict)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "pending_step"
+        # A conversation's turns are taken oldest first (core.actions.dialog.oldest_pending).
+        indexes = (("conversation_id", "message_id"),)

@@ -34,5 +34,11 @@ class OutboundMessage(Model):
         table = "outbound_message"
         # Claims take due rows in (next_attempt_at, id) order: with `id` in the index PostgreSQL stops
         # after the batch instead of sorting every queued row (100k in a campaign). Delivery reports
-        # find their send by provider id.
-        indexes = (("status", "next_attempt_at", "id"), ("channel", "provider_id"))
+        # find their send by provider id. A claim checks that no earlier row of the same recipient is
+        # unfinished (core.actions.outbox_claim) through (channel, recipient, id): columns that never
+        # change, so sending and recording a row costs that index nothing.
+        indexes = (
+            ("status", "next_attempt_at", "id"),
+            ("channel", "provider_id"),
+            ("channel", "recipient", "id"),
+        )

@@ -12,6 +12,8 @@ class InboundReceipt(Model):
     id = fields.BigIntField(primary_key=True)
     channel = fields.CharField(max_length=20)
     key = fields.CharField(max_length=200)
+    # SHA-256 of the delivery's payload: Telegram reuses update ids, so the same key with another payload is new.
+    digest = fields.CharField(max_length=64, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,7 @@ in the chat and, when they have a phone and SMS is on, by SMS as well.
 from __future__ import annotations
 
 from core.actions.cases import open_case
+from core.actions.dialog import attach_photos
 from core.actions.outbox import queue_notification
 from core.models import CaseType, Channel, ContactIdentity, Device, IdentityKind
 from core.queries.customer import device_by_serial, devices_of
@@ -136,6 +137,9 @@ async def open_request(ctx: Ctx) -> str:
         source_channel=ctx.channel,
         device_id=device.id if device else None,
     )
+    photos = [p for p in ctx.data.get("photos", []) if isinstance(p, int)]
+    if photos:  # the photos sent during the request go with the case, not only its count
+        await attach_photos(case.id, ctx.conversation_id, photos)
     number = fa(case.number)
     if ctx.config.sms_enabled and not ctx.sms:
         await _confirm_by_sms(ctx.contact_id, case.id, copy.CASE_OPENED_SMS.format(number=number))

@@ -8,13 +8,15 @@ being offered the turn at all, which is what a process killed right after its 20
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from core.models import Message, OutboundMessage, PendingStep
+from core.models import DialogState, Message, OutboundMessage, PendingStep
 from handlers import copy
-from handlers.engine import Engine
+from handlers.engine import Engine, engine_for
+from handlers.retry import Backoff, Retry
 from handlers.stepper import Stepper, stepper
 from handlers.turn import Turn
 from tests.support.bot_world import BotWorld, world
@@ -30,13 +32,13 @@ async def test_the_webhook_is_answered_before_the_step_and_the_step_follows(
     world: BotWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     release = asyncio.Event()
-    real = Engine._take
+    real = Engine.take
 
-    async def slow(self: Engine, turn: Turn) -> None:
+    async def slow(self: Engine, turn: Turn) -> Retry | None:
         await release.wait()  # the step cannot finish until the test says so
-        await real(self, turn)
+        return await real(self, turn)
 
-    monkeypatch.setattr(Engine, "_take", slow)
+    monkeypatch.setattr(Engine, "take", slow)
     world.auto_settle = False
     user = world.telegram_user(5_400_001, "نرگس")
     await asyncio.wait_for(user.say("/start"), timeout=10)  # 200 while the step is still waiting
@@ -103,17 +105,18 @@ async def test_two_processes_offered_the_same_owed_step_answer_it_once(
     assert len(user.texts()) == 1
 
 
-async def test_a_step_that_fails_is_apologised_for_once_and_not_owed_again(
+async def test_a_step_that_keeps_failing_is_apologised_for_once_and_not_owed_again(
     world: BotWorld, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    async def broken(self: Engine, turn: Turn) -> None:
+    async def broken(self: Engine, turn: Turn, row: DialogState) -> None:
         raise RuntimeError("a bug in a flow")
 
-    monkeypatch.setattr(Engine, "_take", broken)
+    monkeypatch.setattr(Engine, "_take_in", broken)
+    monkeypatch.setattr(engine_for(world.settings), "retry", Backoff(first=timedelta(milliseconds=20)))
     user = world.telegram_user(5_400_004, "رضا")
     await user.say("سلام")
     assert await PendingStep.all().count() == 0  # given up, so a restart does not fail it again
-    assert user.texts() == [copy.ERROR]
+    assert user.texts() == [copy.STEP_GAVE_UP]
     monkeypatch.undo()
     assert await stepper.recover() == 0
 

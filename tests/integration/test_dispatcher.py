@@ -90,7 +90,8 @@ async def dispatchers(db: str) -> AsyncIterator[Callable[..., Any]]:
 
 async def test_claim_due_takes_only_due_rows_and_counts_the_attempt(db: str) -> None:
     due = await queue(2)
-    later = (await queue(1))[0]
+    # Another recipient: a row of customer0's would wait for the earlier one still `sending`.
+    later = (await queue_notification(Channel.EMAIL, "another@example.ir", "پیام بعدی")).id  # type: ignore[union-attr]
     await OutboundMessage.filter(id=later).update(next_attempt_at=datetime.now(UTC) + timedelta(minutes=5))
     claimed = await claim_due(10)
     assert [row.id for row in claimed] == due
