@@ -13,17 +13,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from channels.base import InvalidInbound, parse_error
-from core.cti import ANSWER, CAUSES, EVENTS, HANGUP, MISSED_CAUSES, NEW_CALL, CtiEvent
+from core.cti import EVENTS, CtiEvent
 from core.models.enums import CallDirection
 
 __all__ = [
-    "ANSWER",
-    "CAUSES",
-    "EVENTS",
-    "HANGUP",
-    "MISSED_CAUSES",
-    "NEW_CALL",
-    "CtiEvent",
     "InvalidInbound",
     "parse_form",
     "parse_json",

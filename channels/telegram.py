@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from channels.base import InboundAttachment, InboundMessage, InvalidInbound, parse_error
-from channels.telegram_format import reply_markup, split_text
 from core.errors import ValidationError
 from core.models import Channel, IdentityKind
 from core.phones import normalize_phone
@@ -25,8 +24,6 @@ __all__ = [
     "MemberStatus",
     "ParsedUpdate",
     "parse_inbound",
-    "reply_markup",
-    "split_text",
 ]
 
 # The update kinds we ask Telegram for (setWebhook / getUpdates `allowed_updates`).

@@ -28,7 +28,6 @@ STAFF = (
     ("p.hosseini", "پریسا حسینی", Role.SALES, "sales", "301", "09121000301"),
     ("k.moradi", "کیوان مرادی", Role.TECHNICIAN, "support", "401", "09121000401"),
 )
-TEAM_LEADS = ("s.ahmadi", "n.karimi", "p.hosseini")
 
 MALE = (
     "علی محمد حسین رضا مهدی امیر حمید سعید مجید مسعود بهروز کاظم جواد مرتضی مصطفی احمد فرهاد "

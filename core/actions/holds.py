@@ -10,7 +10,7 @@ from typing import Any
 from tortoise.expressions import F
 
 from core.actions.alarm_rules import rules_of
-from core.actions.alarms import STAFF_SUBJECT, raise_alarm
+from core.actions.alarms import raise_alarm
 from core.alarm_kinds import KINDS
 from core.models import Alarm, OutboundMessage, OutboxStatus, Setting
 from core.queries.alarm_recipients import staff_addresses, staff_of
@@ -19,7 +19,6 @@ from core.tx import atomic
 log = logging.getLogger(__name__)
 
 HOLD_PREFIX = "outbox.hold."
-ALARM_SUBJECT = STAFF_SUBJECT
 ADMINS = {"roles": ["admin"]}
 ADMIN_CHANNELS = ("email", "sms", "telegram", "bale")
 

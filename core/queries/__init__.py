@@ -2,13 +2,12 @@
 
 from core.queries.contacts import search_contacts
 from core.queries.conversations import conversation_messages, list_conversations
-from core.queries.timeline import TimelineItem, contact_timeline, register_timeline_source
+from core.queries.timeline import TimelineItem, contact_timeline
 
 __all__ = [
     "TimelineItem",
     "contact_timeline",
     "conversation_messages",
     "list_conversations",
-    "register_timeline_source",
     "search_contacts",
 ]
