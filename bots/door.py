@@ -4,7 +4,9 @@ The webhook route and the getUpdates loop both call `UpdateDoor.take`; only afte
 the provider be told "received". A newly stored message is committed together with its update
 receipt and (when a dialog engine answers this channel) a pending-step mark; the turn is then offered
 to the stepper, which takes the step after the provider has its answer, still in the chat's arrival
-order. Button presses are also fed to the PTB Application's handlers (the spinner).
+order. Files are stored by reference (their file_id) with the message and fetched after the ack by
+the channel's FileFetcher (bots.file_fetch), outside the chat's lock. Button presses are also fed to
+the PTB Application's handlers (the spinner).
 """
 
 from __future__ import annotations
@@ -12,12 +14,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Bot, Update
-from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bots.app import ENGINE_KEY
@@ -25,7 +26,6 @@ from channels.base import InboundMessage, InvalidInbound
 from channels.telegram import EditedMessage, IgnoredUpdate, MemberStatus, ParsedUpdate, parse_inbound
 from core.actions.inbox import IngestResult, ingest_message, record_edit
 from core.actions.telegram import record_update, set_reachable, update_digest, update_seen
-from core.attachments import MAX_BYTES
 from core.models import Channel
 from handlers.engine import Engine
 from handlers.stepper import StepOwed, Stepper, stepper
@@ -51,7 +51,7 @@ class TakeResult:
 
 
 class UpdateDoor:
-    """Takes raw updates of one channel: dedupe, parse, fetch files, store, then hand to the bot."""
+    """Takes raw updates of one channel: dedupe, parse, store (files by reference), then hand to the bot."""
 
     def __init__(
         self,
@@ -67,6 +67,8 @@ class UpdateDoor:
         # The engine the bot's Application was built with, unless one is given.
         self.engine = engine or (application.bot_data.get(ENGINE_KEY) if application else None)
         self.steps = steps
+        # Told when a stored message has files to fetch (the runtime's FileFetcher.kick).
+        self.files_waiting: Callable[[], None] | None = None
         # Dropped once no update of the chat is in flight.
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
@@ -106,6 +108,8 @@ class UpdateDoor:
                 self.steps.submit(result.turn, self.engine)  # runs after the ack; the mark survives a crash
             if "callback_query" in raw:
                 self._hand_off(raw)
+            if isinstance(parsed, InboundMessage) and parsed.attachments and self.files_waiting is not None:
+                self.files_waiting()
         return result
 
     def _chat_lock(self, key: str) -> asyncio.Lock:
@@ -124,7 +128,7 @@ class UpdateDoor:
         if isinstance(parsed, EditedMessage):
             edited = await record_edit(self.channel, parsed.external_id, parsed.text)
             return TakeResult("updated", stored=bool(edited), reason="edit")
-        message = await self._with_files(parsed)
+        message = parsed
         owed = StepOwed(message) if self.engine is not None else None
 
         async def also(stored: IngestResult) -> None:  # in the message's transaction: its receipt, its step
@@ -135,31 +139,6 @@ class UpdateDoor:
         ingested = await ingest_message(message, then=also)
         turn = owed.turn if owed is not None else None
         return TakeResult("stored" if ingested.created else "duplicate", stored=ingested.created, turn=turn)
-
-    async def _with_files(self, msg: InboundMessage) -> InboundMessage:
-        """Fetch every file by its file_id (getFile + download).
-
-        A file we cannot get never loses the message: it is stored without the bytes and the core
-        keeps its file_id in the message's `pending_files` for a later fetch.
-        """
-        fetched = []
-        for att in msg.attachments:
-            if not att.data and att.provider_file_id:
-                try:
-                    att = replace(att, data=await self._download(att.provider_file_id))
-                except (TelegramError, OSError, ValueError) as exc:
-                    log.warning("%s file %s not fetched: %s", self.channel, att.provider_file_id, exc)
-            fetched.append(att)
-        return replace(msg, attachments=tuple(fetched))
-
-    async def _download(self, file_id: str) -> bytes:
-        file = await self.bot.get_file(file_id)
-        if file.file_size and file.file_size > MAX_BYTES:
-            raise ValueError(f"file is {file.file_size} bytes, over the {MAX_BYTES} byte limit")
-        data = bytes(await file.download_as_bytearray())
-        if len(data) > MAX_BYTES:
-            raise ValueError(f"file is {len(data)} bytes, over the {MAX_BYTES} byte limit")
-        return data
 
     def _hand_off(self, raw: Mapping[str, Any]) -> None:
         """Give a stored update to the bot's handlers (they run after the provider got its answer)."""

@@ -11,6 +11,7 @@ from telegram.ext import Application
 
 from bots.app import build_application
 from bots.door import UpdateDoor
+from bots.file_fetch import FileFetcher
 from bots.polling import Poller
 from bots.staff import StaffCommands
 from channels.telegram import ALLOWED_UPDATES
@@ -41,6 +42,7 @@ class BotRuntime:
         self.doors = doors
         self.retry_s = retry_s
         self.applications: dict[Channel, Application] = {}
+        self.fetchers: dict[Channel, FileFetcher] = {}
         self.ready: dict[Channel, asyncio.Event] = {}
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -59,9 +61,14 @@ class BotRuntime:
             engine = StaffCommands(engine_for(self.settings))
             application = build_application(channel, token, api_url, engine)  # type: ignore[arg-type]
             self.applications[channel] = application
-            self.doors[channel] = UpdateDoor(channel, application.bot, application)
+            door = UpdateDoor(channel, application.bot, application)
+            fetcher = FileFetcher(channel, application.bot, data_dir=self.settings.data_dir)
+            door.files_waiting = fetcher.kick
+            self.fetchers[channel] = fetcher
+            self.doors[channel] = door
             self.ready[channel] = asyncio.Event()
             self._tasks.append(asyncio.create_task(self._run(channel, token, api_url), name=f"bot-{channel}"))
+            self._tasks.append(asyncio.create_task(fetcher.run(), name=f"bot-{channel}-files"))
 
     async def wait_ready(self, timeout: float = 30) -> None:
         """Wait until every bot is connected (webhook set, or polling started)."""
@@ -115,6 +122,7 @@ class BotRuntime:
             except Exception:
                 log.exception("%s bot did not shut down cleanly", channel)
         self.applications.clear()
+        self.fetchers.clear()
 
 
 async def start_bots(settings: Settings, doors: MutableMapping[Channel, UpdateDoor]) -> BotRuntime:

@@ -14,6 +14,7 @@ from core.models.enums import (
     Channel,
     ConversationStatus,
     Direction,
+    FileState,
     IdentityKind,
     MessageStatus,
     Priority,
@@ -80,7 +81,16 @@ CONVERSATION = obj(
         "created_at": TIME,
     }
 )
-ATTACHMENT = obj({"id": ID, "name": TEXT, "mime_type": TEXT, "size": {"type": "integer", "minimum": 0}})
+ATTACHMENT = obj(
+    {
+        "id": ID,
+        "name": TEXT,
+        "mime_type": TEXT,
+        "size": {"type": "integer", "minimum": 0},
+        "state": {**enum(FileState), "description": "pending while a bot file is fetched after the ack"},
+        "error": {**OPT_TEXT, "description": "why a file could not be fetched (state failed)"},
+    }
+)
 MESSAGE = obj(
     {
         "id": ID,

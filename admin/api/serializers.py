@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from core.models import Attachment, Call, Case, Contact, ContactIdentity, Conversation, Message, Task
+from core.models import Attachment, Call, Case, Contact, ContactIdentity, Conversation, FileState, Message, Task
 from core.queries import TimelineItem
 
 
@@ -50,12 +50,12 @@ def _contact(row: Contact) -> dict[str, Any]:
     return {
         "id": row.id,
         "display_name": row.display_name,
-        "account_id": row.account_id,  # type: ignore[attr-defined]
-        "owner_id": row.owner_id,  # type: ignore[attr-defined]
-        "team_id": row.team_id,  # type: ignore[attr-defined]
+        "account_id": row.account_id,
+        "owner_id": row.owner_id,
+        "team_id": row.team_id,
         "segment": row.segment,
         "sms_opt_out": row.sms_opt_out,
-        "merged_into_id": row.merged_into_id,  # type: ignore[attr-defined]
+        "merged_into_id": row.merged_into_id,
         "identities": [identity(i) for i in identities],
         "created_at": iso(row.created_at),
     }
@@ -67,9 +67,9 @@ def conversation(row: Conversation) -> dict[str, Any]:
         "id": row.id,
         "channel": str(row.channel),
         "status": str(row.status),
-        "contact_id": row.contact_id,  # type: ignore[attr-defined]
-        "assignee_id": row.assignee_id,  # type: ignore[attr-defined]
-        "team_id": row.team_id,  # type: ignore[attr-defined]
+        "contact_id": row.contact_id,
+        "assignee_id": row.assignee_id,
+        "team_id": row.team_id,
         "priority": str(row.priority),
         "labels": [str(label) for label in (row.labels or [])],
         "subject": row.subject,
@@ -82,8 +82,15 @@ def conversation(row: Conversation) -> dict[str, Any]:
 
 
 def attachment(row: Attachment) -> dict[str, Any]:
-    """A file's metadata (the bytes are not served here)."""
-    return {"id": row.id, "name": row.name, "mime_type": row.mime_type, "size": row.size}
+    """A file's metadata (the bytes are not served here); `state` pending while it is fetched after the ack."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "mime_type": row.mime_type,
+        "size": row.size,
+        "state": row.state.value,
+        "error": row.fetch_error if row.state == FileState.FAILED else None,
+    }
 
 
 async def messages(rows: list[Message]) -> list[dict[str, Any]]:
@@ -101,14 +108,14 @@ def _message(row: Message) -> dict[str, Any]:
     files = sorted(row.attachments, key=lambda a: a.id)  # type: ignore[attr-defined]
     return {
         "id": row.id,
-        "conversation_id": row.conversation_id,  # type: ignore[attr-defined]
+        "conversation_id": row.conversation_id,
         "direction": str(row.direction),
         "channel": str(row.channel),
         "text": row.text,
         "subject": row.subject,
         "status": str(row.status),
         "internal": row.internal,
-        "author_id": row.author_id,  # type: ignore[attr-defined]
+        "author_id": row.author_id,
         "error": row.error,
         "created_at": iso(row.created_at),
         "edited_at": iso(row.edited_at),
@@ -126,12 +133,12 @@ def case(row: Case) -> dict[str, Any]:
         "status": str(row.status),
         "subject": row.subject,
         "description": row.description,
-        "contact_id": row.contact_id,  # type: ignore[attr-defined]
-        "conversation_id": row.conversation_id,  # type: ignore[attr-defined]
-        "device_id": row.device_id,  # type: ignore[attr-defined]
-        "order_id": row.order_id,  # type: ignore[attr-defined]
-        "assignee_id": row.assignee_id,  # type: ignore[attr-defined]
-        "team_id": row.team_id,  # type: ignore[attr-defined]
+        "contact_id": row.contact_id,
+        "conversation_id": row.conversation_id,
+        "device_id": row.device_id,
+        "order_id": row.order_id,
+        "assignee_id": row.assignee_id,
+        "team_id": row.team_id,
         "source_channel": _str(row.source_channel),
         "first_response_due": iso(row.first_response_due),
         "resolution_due": iso(row.resolution_due),
@@ -148,7 +155,7 @@ def task(row: Task) -> dict[str, Any]:
         "id": row.id,
         "title": row.title,
         "due_at": iso(row.due_at),
-        "owner_id": row.owner_id,  # type: ignore[attr-defined]
+        "owner_id": row.owner_id,
         "done_at": iso(row.done_at),
     }
 
@@ -161,8 +168,8 @@ async def call(row: Call) -> dict[str, Any]:
         "id": row.id,
         "direction": str(row.direction),
         "number": row.number,
-        "contact_id": row.contact_id,  # type: ignore[attr-defined]
-        "user_id": row.user_id,  # type: ignore[attr-defined]
+        "contact_id": row.contact_id,
+        "user_id": row.user_id,
         "status": str(row.status),
         "outcome": row.outcome,
         "notes": row.notes,

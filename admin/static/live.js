@@ -102,7 +102,7 @@
     if (name.indexOf("call.") === 0 && ev.call_id) { showCall(ev.call_id); return; }
     if (inbox && ev.conversation_id) refreshInbox();
     if (thread && String(ev.conversation_id) === thread.getAttribute("data-conversation")) {
-      if (name === "message.status" && ev.message_id && document.getElementById("m" + ev.message_id)) refreshMessage(ev.message_id);
+      if ((name === "message.status" || name === "message.files") && ev.message_id && document.getElementById("m" + ev.message_id)) refreshMessage(ev.message_id);
       else if (name.indexOf("message.") === 0 || name === "note.added") appendMessages();
       else if (name.indexOf("conversation.") === 0) stale();
     }

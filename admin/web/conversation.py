@@ -18,6 +18,7 @@ from core.models import (
     Contact,
     ContactIdentity,
     ConversationStatus,
+    FileState,
     Lead,
     Message,
     Priority,
@@ -45,11 +46,25 @@ class Item:
 
     @property
     def images(self) -> list[Attachment]:
-        return [f for f in self.files if f.mime_type in INLINE_IMAGES]
+        return [f for f in self.stored if f.mime_type in INLINE_IMAGES]
 
     @property
     def documents(self) -> list[Attachment]:
-        return [f for f in self.files if f.mime_type not in INLINE_IMAGES]
+        return [f for f in self.stored if f.mime_type not in INLINE_IMAGES]
+
+    @property
+    def stored(self) -> list[Attachment]:
+        return [f for f in self.files if f.state == FileState.STORED]
+
+    @property
+    def fetching(self) -> list[Attachment]:
+        """Files still being fetched from the provider (shown as «در حال دریافت فایل»)."""
+        return [f for f in self.files if f.state == FileState.PENDING]
+
+    @property
+    def unfetched(self) -> list[Attachment]:
+        """Files the provider never gave us, with the reason."""
+        return [f for f in self.files if f.state == FileState.FAILED]
 
 
 def viewable(attachment: Attachment) -> bool:
@@ -62,9 +77,11 @@ async def thread_items(messages: list[Message]) -> list[Item]:
     ids = [m.id for m in messages]
     files: dict[int, list[Attachment]] = {}
     for f in await Attachment.filter(message_id__in=ids).order_by("id"):
-        files.setdefault(f.message_id, []).append(f)  # type: ignore[attr-defined]
-    authors = {u.id: u for u in await User.filter(id__in={m.author_id for m in messages if m.author_id})}  # type: ignore[attr-defined]
-    return [Item(m, authors.get(m.author_id), files.get(m.id, [])) for m in messages]  # type: ignore[attr-defined]
+        files.setdefault(f.message_id, []).append(f)
+    authors: dict[int | None, User] = {
+        u.id: u for u in await User.filter(id__in={m.author_id for m in messages if m.author_id})
+    }
+    return [Item(m, authors.get(m.author_id), files.get(m.id, [])) for m in messages]
 
 
 async def conversation_page(request: web.Request) -> web.Response:
@@ -75,7 +92,7 @@ async def conversation_page(request: web.Request) -> web.Response:
     start = int_or_none(request.query.get("from"))
     offset = start if start is not None else max(0, total - THREAD_SIZE)
     messages, _ = await conversation_messages(conversation.id, limit=THREAD_SIZE, offset=offset)
-    contact = await Contact.get(id=conversation.contact_id)  # type: ignore[attr-defined]
+    contact = await Contact.get(id=conversation.contact_id)
     link_q = request.query.get("link_q", "").strip()
     matches = (await search_contacts(link_q, user=user, limit=10))[0] if link_q else []
     context = {

@@ -24,6 +24,7 @@ from core.models import (
     Contact,
     Conversation,
     Direction,
+    FileState,
     InboundReceipt,
     Message,
     MessageStatus,
@@ -101,9 +102,9 @@ async def _duplicate(msg: InboundMessage, external_id: str) -> IngestResult | No
     message = await Message.filter(channel=Channel(msg.channel), external_id=external_id).first()
     if message is None:
         return None
-    conversation = await Conversation.get(id=message.conversation_id)  # type: ignore[attr-defined]
+    conversation = await Conversation.get(id=message.conversation_id)
     contact = await find_contact_by_identity(msg.identity_kind, msg.identity_value)
-    contact = contact or await Contact.get(id=conversation.contact_id)  # type: ignore[attr-defined]
+    contact = contact or await Contact.get(id=conversation.contact_id)
     return IngestResult(message=message, conversation=conversation, contact=contact, created=False)
 
 
@@ -127,7 +128,7 @@ async def _ingest(
     contact, new_contact = await sender_contact(msg)
     if external_id and (dup := await Message.filter(channel=msg.channel, external_id=external_id).first()):
         # Re-checked under the contact's row lock: the concurrent twin committed while we waited.
-        conversation = await Conversation.get(id=dup.conversation_id)  # type: ignore[attr-defined]
+        conversation = await Conversation.get(id=dup.conversation_id)
         return IngestResult(message=dup, conversation=conversation, contact=contact, created=False)
     now = datetime.now(UTC)
     conversation, how = await open_thread(msg, contact, now=now, reopen_window=window)
@@ -155,6 +156,18 @@ async def _ingest(
                 size=len(f.source.data),
                 content_id=f.source.content_id,
             )
+        elif f.error is None and f.source.provider_file_id:
+            # Stored by reference: the bot runtime fetches the bytes after the ack (core.actions.file_fetch).
+            await Attachment.create(
+                message=message,
+                sha256="",
+                name=f.source.name[:255],
+                mime_type=(f.source.mime_type or "application/octet-stream")[:120],
+                content_id=f.source.content_id,
+                state=FileState.PENDING,
+                provider_file_id=f.source.provider_file_id[:255],
+                fetch_after=now,
+            )
     if not msg.automated:
         conversation.last_activity_at = conversation.last_inbound_at = now
         await conversation.save(update_fields=["last_activity_at", "last_inbound_at"])
@@ -165,7 +178,7 @@ async def _ingest(
         out.emit(
             name,
             conversation_id=conversation.id,
-            contact_id=conversation.contact_id,  # type: ignore[attr-defined]
+            contact_id=conversation.contact_id,
             channel=Channel(msg.channel).value,
         )
     out.emit(
@@ -191,16 +204,9 @@ def _meta(msg: InboundMessage, contact: Contact, conversation: Conversation, fil
         meta["automated"] = True
     if msg.thread_tag:
         meta["thread_tag"] = msg.thread_tag
-    if contact.id != conversation.contact_id:  # type: ignore[attr-defined]
+    if contact.id != conversation.contact_id:
         # Someone else in the thread (a colleague on Cc): say who, the conversation keeps its contact.
         meta["sender"] = {"contact_id": contact.id, "kind": str(msg.identity_kind), "value": msg.identity_value}
-    pending = [
-        {"name": f.source.name, "mime_type": f.source.mime_type, "provider_file_id": f.source.provider_file_id}
-        for f in files
-        if f.sha256 is None and f.error is None and f.source.provider_file_id
-    ]
-    if pending:
-        meta["pending_files"] = pending
     rejected = [{"name": f.source.name, "reason": f.error} for f in files if f.error]
     if rejected:
         meta["rejected_files"] = rejected
@@ -220,5 +226,5 @@ async def record_edit(channel: Channel, external_id: str, new_text: str) -> Mess
         message.text_search = normalize_search(f"{message.subject}\n{new_text}")
         message.edited_at = now
         await message.save(update_fields=["previous_texts", "text", "text_search", "edited_at"])
-        out.emit("message.edited", message_id=message.id, conversation_id=message.conversation_id)  # type: ignore[attr-defined]
+        out.emit("message.edited", message_id=message.id, conversation_id=message.conversation_id)
     return message

@@ -111,3 +111,11 @@ class CallStatus(StrEnum):
     ANSWERED = "answered"
     COMPLETED = "completed"
     MISSED = "missed"
+
+
+class FileState(StrEnum):
+    """Where an attachment's bytes are: stored, still being fetched from the provider, or given up on."""
+
+    STORED = "stored"
+    PENDING = "pending"
+    FAILED = "failed"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
-from core.models.enums import Channel, ConversationStatus, Direction, MessageStatus, Priority
+from core.models.enums import Channel, ConversationStatus, Direction, FileState, MessageStatus, Priority
 
 
 class Conversation(Model):
@@ -16,15 +18,18 @@ class Conversation(Model):
     contact: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contact", related_name="conversations", on_delete=fields.RESTRICT
     )
+    contact_id: int
     status = fields.CharEnumField(ConversationStatus, max_length=10, default=ConversationStatus.OPEN)
     assignee: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="conversations", null=True, on_delete=fields.SET_NULL
     )
+    assignee_id: int | None
     team: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Team", related_name="conversations", null=True, on_delete=fields.SET_NULL
     )
+    team_id: int | None
     priority = fields.CharEnumField(Priority, max_length=10, default=Priority.NORMAL)
-    labels = fields.JSONField(default=list)
+    labels: fields.JSONField[list[str]] = fields.JSONField(default=list)
     subject = fields.CharField(max_length=300, default="")
     # Telegram chat id, phone number or email address the thread runs on.
     thread_key = fields.CharField(max_length=255, default="")
@@ -59,6 +64,7 @@ class Message(Model):
     conversation: fields.ForeignKeyRelation[Conversation] = fields.ForeignKeyField(
         "models.Conversation", related_name="messages", on_delete=fields.CASCADE
     )
+    conversation_id: int
     direction = fields.CharEnumField(Direction, max_length=3)
     channel = fields.CharEnumField(Channel, max_length=10)
     external_id = fields.CharField(max_length=255, null=True)
@@ -70,11 +76,12 @@ class Message(Model):
     author: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="messages", null=True, on_delete=fields.SET_NULL
     )
+    author_id: int | None
     internal = fields.BooleanField(default=False)
     email_message_id = fields.CharField(max_length=255, null=True, db_index=True)
     in_reply_to = fields.CharField(max_length=255, null=True)
-    meta = fields.JSONField(default=dict)
-    previous_texts = fields.JSONField(default=list)
+    meta: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    previous_texts: fields.JSONField[list[Any]] = fields.JSONField(default=list)
     error = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
     edited_at = fields.DatetimeField(null=True)
@@ -92,11 +99,18 @@ class Attachment(Model):
     message: fields.ForeignKeyRelation[Message] = fields.ForeignKeyField(
         "models.Message", related_name="attachments", on_delete=fields.CASCADE
     )
+    message_id: int
     sha256 = fields.CharField(max_length=64, db_index=True)
     name = fields.CharField(max_length=255, default="")
     mime_type = fields.CharField(max_length=120, default="application/octet-stream")
     size = fields.BigIntField(default=0)
     content_id = fields.CharField(max_length=255, null=True)
+    # Bot API files are stored by reference first and fetched after the ack (sha256 empty until then).
+    state = fields.CharEnumField(FileState, max_length=10, default=FileState.STORED)
+    provider_file_id = fields.CharField(max_length=255, null=True)
+    fetch_attempts = fields.IntField(default=0)
+    fetch_after = fields.DatetimeField(null=True, db_index=True)
+    fetch_error = fields.CharField(max_length=300, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from core.models import (
     ContactIdentity,
     Conversation,
     ConversationStatus,
+    FileState,
     IdentityKind,
     Message,
 )
@@ -109,7 +111,7 @@ async def test_unknown_sender_becomes_a_contact_named_as_they_call_themselves(db
 async def test_a_verified_phone_is_linked_to_the_telegram_contact(db: str) -> None:
     result = await ingest_message(telegram(777005, "شماره من", verified_phone="۰۹۱۲۱۲۳۴۵۶۷"))
     phone = await ContactIdentity.get(kind=IdentityKind.PHONE)
-    assert phone.contact_id == result.contact.id  # type: ignore[attr-defined]
+    assert phone.contact_id == result.contact.id
     assert phone.value == "+989121234567" and phone.verified
 
 
@@ -157,12 +159,19 @@ def test_store_bytes_refuses_a_file_over_twenty_megabytes(tmp_path: Path) -> Non
         attachments.store_bytes(tmp_path, b"0" * (20 * 1024 * 1024 + 1))
 
 
-async def test_a_file_to_fetch_later_is_noted_on_the_message(db: str) -> None:
+async def test_a_file_to_fetch_later_is_stored_by_reference_and_due_at_once(db: str) -> None:
     voice = InboundAttachment(name="voice.ogg", mime_type="audio/ogg", provider_file_id="AwADBAAD")
     result = await ingest_message(telegram(777010, "", attachments=(voice,)))
-    assert result.message.meta["pending_files"] == [
-        {"name": "voice.ogg", "mime_type": "audio/ogg", "provider_file_id": "AwADBAAD"}
-    ]
+    (row,) = await Attachment.filter(message_id=result.message.id)
+    assert (row.state, row.provider_file_id, row.sha256, row.name, row.mime_type) == (
+        FileState.PENDING,
+        "AwADBAAD",
+        "",
+        "voice.ogg",
+        "audio/ogg",
+    )
+    assert row.fetch_after is not None and row.fetch_after <= datetime.now(UTC)
+    assert "pending_files" not in result.message.meta
 
 
 async def test_an_edited_telegram_message_keeps_its_previous_text(db: str) -> None:

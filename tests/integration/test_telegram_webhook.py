@@ -16,6 +16,7 @@ from core.models import (
     Contact,
     ContactIdentity,
     Conversation,
+    FileState,
     IdentityKind,
     InboundReceipt,
     Message,
@@ -50,8 +51,8 @@ async def test_a_text_update_shows_up_in_the_api_as_a_message_on_the_right_conta
     # Answered after commit: the rows are already there when the response arrives.
     message = await Message.get(channel=Channel.TELEGRAM, external_id=f"{MARYAM}:101")
     identity = await ContactIdentity.get(kind=IdentityKind.TELEGRAM, value=MARYAM)
-    conversation = await Conversation.get(id=message.conversation_id)  # type: ignore[attr-defined]
-    assert conversation.contact_id == identity.contact_id  # type: ignore[attr-defined]
+    conversation = await Conversation.get(id=message.conversation_id)
+    assert conversation.contact_id == identity.contact_id
     assert (conversation.channel, conversation.thread_key) == (Channel.TELEGRAM, MARYAM)
     _, token = await staff("admin1", role=Role.ADMIN, scope=AccessScope.ALL)
     headers = {"Authorization": f"Bearer {token}"}
@@ -113,6 +114,8 @@ async def test_a_photo_is_fetched_with_getfile_and_stored_as_an_attachment(peyk:
     assert (await peyk.update(fixture("photo"))).status == 200
     message = await Message.get(external_id=f"{MARYAM}:103")
     assert message.text == "عکس پلاک دستگاه"
+    # Fetched after the ack, in the background.
+    await eventually(lambda: Attachment.exists(message=message, state=FileState.STORED))
     (attachment,) = await Attachment.filter(message=message)
     assert attachment.sha256 == hashlib.sha256(JPEG).hexdigest() and attachment.size == len(JPEG)
     assert attachment.mime_type == "image/jpeg"
@@ -124,16 +127,21 @@ async def test_a_file_that_cannot_be_fetched_still_stores_the_message_with_its_f
     assert (await peyk.update(fixture("document"))).status == 200  # the fake knows no such file
     message = await Message.get(external_id=f"{MARYAM}:104")
     assert message.text == "پیش‌فاکتور"
-    assert message.meta["pending_files"][0]["provider_file_id"] == "BQACAgQAAxkBAAIBaGdDocument1"
+    (pending,) = await Attachment.filter(message=message)
+    assert (pending.state, pending.provider_file_id) == (FileState.PENDING, "BQACAgQAAxkBAAIBaGdDocument1")
+    await eventually(
+        lambda: Attachment.exists(id=pending.id, fetch_attempts=1, fetch_error__contains="invalid file_id")
+    )
+    assert (await Attachment.get(id=pending.id)).state == FileState.PENDING  # kept for the next try
 
 
 async def test_a_bale_update_on_hooks_bale_becomes_channel_bale_with_its_own_identity(peyk: BotService) -> None:
     assert (await peyk.update(fixture("bale_text"), "bale")).status == 200
     message = await Message.get(external_id="1398765432:17")
     assert message.channel == Channel.BALE
-    conversation = await Conversation.get(id=message.conversation_id)  # type: ignore[attr-defined]
+    conversation = await Conversation.get(id=message.conversation_id)
     assert conversation.channel == Channel.BALE
-    identity = await ContactIdentity.get(contact_id=conversation.contact_id)  # type: ignore[attr-defined]
+    identity = await ContactIdentity.get(contact_id=conversation.contact_id)
     assert (identity.kind, identity.value) == (IdentityKind.BALE, "1398765432")
     # The same numeric id on Telegram is somebody else: its own identity and contact.
     same_id = json.loads(json.dumps(fixture("bale_text")))

@@ -26,7 +26,7 @@ from bots.runtime import BotRuntime
 from channels.dispatcher import start_dispatcher
 from core import attachments
 from core.config import Settings
-from core.models import OutboundMessage, OutboxStatus, PendingStep
+from core.models import Attachment, FileState, OutboundMessage, OutboxStatus, PendingStep
 from handlers.stepper import stepper
 from tests.support.bot_service import BALE_TOKEN, SECRET, TELEGRAM_TOKEN
 from tests.support.fake_bot_api import BotCall, FakeBotApi
@@ -198,6 +198,9 @@ class BotWorld:
         await eventually(lambda: _none(PendingStep.exists()), timeout=20)
         busy = (OutboxStatus.QUEUED, OutboxStatus.SENDING)
         await eventually(lambda: _none(OutboundMessage.filter(status__in=busy).exists()), timeout=20)
+        # Files are fetched after the ack; one the fake serves arrives on the first try.
+        fetching = Attachment.filter(state=FileState.PENDING, fetch_error__isnull=True)
+        await eventually(lambda: _none(fetching.exists()), timeout=20)
 
     async def api(self, path: str, token: str, *, method: str = "GET", body: Any = None) -> Any:
         """Call /api/v1 as a staff member with `token`; the JSON answer (asserting success)."""

@@ -65,6 +65,8 @@ class FakeBotApi:
         self.calls: list[BotCall] = []
         self.webhook: dict[str, Any] = {}
         self.files: dict[str, tuple[str, bytes]] = {}
+        self.too_big: set[str] = set()  # file ids getFile refuses as over the Bot API's 20 MB
+        self.download_gate: asyncio.Event | None = None  # when set, file downloads wait for it
         self._updates: list[dict[str, Any]] = []
         self._new_update = asyncio.Event()
         self._failures: list[_Failure] = []
@@ -166,6 +168,8 @@ class FakeBotApi:
     async def _download(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
+        if self.download_gate is not None:
+            await self.download_gate.wait()
         for path, data in self.files.values():
             if path == request.match_info["path"]:
                 return web.Response(body=data, content_type="application/octet-stream")
@@ -236,6 +240,8 @@ class FakeBotApi:
 
     async def _api_getfile(self, params: dict[str, Any], files: Any) -> Any:
         file_id = str(params.get("file_id", ""))
+        if file_id in self.too_big:
+            raise _BadRequest("file is too big")
         if file_id not in self.files:
             raise _BadRequest("invalid file_id")
         path, data = self.files[file_id]
