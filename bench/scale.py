@@ -42,7 +42,7 @@ async def make_staff() -> tuple[Staff, User, User]:
     for i in range(10):
         team = teams[i % 3]
         agents.append(await User.create(username=f"agent{i}", role=Role.AGENT, scope=AccessScope.TEAM, team=team))
-    staff = Staff(agents=[(a.id, a.team_id) for a in agents], teams=[t.id for t in teams])  # type: ignore[attr-defined]
+    staff = Staff(agents=[(a.id, a.team_id) for a in agents], teams=[t.id for t in teams])
     return staff, admin, agents[0]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Protocol
+from typing import Any
 
 from core.actions.dialog import drop_pending
 from core.actions.outbox import queue_bot_reply
@@ -17,6 +17,8 @@ from core.actions.staff_links import link_chat
 from core.errors import ValidationError
 from core.models import Channel, Conversation
 from core.text import to_ascii_digits
+from handlers.retry import Retry
+from handlers.turn import Turn
 
 log = logging.getLogger(__name__)
 
@@ -28,16 +30,6 @@ REFUSED = "این کد معتبر نیست یا زمان آن گذشته است.
 USAGE = "لطفاً کد را پس از دستور بفرستید؛ برای نمونه: /link ABCD2345"
 
 
-class TurnLike(Protocol):
-    """What this module reads of a handlers.turn.Turn."""
-
-    conversation_id: int
-    message_id: int
-    channel: Channel
-    text: str
-    pending: bool
-
-
 class StaffCommands:
     """The dialog engine with the staff commands in front of it (same `take`, every other attribute passed on)."""
 
@@ -47,7 +39,7 @@ class StaffCommands:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.engine, name)
 
-    async def take(self, turn: TurnLike) -> Any:
+    async def take(self, turn: Turn) -> Retry | None:
         """Answer `/link CODE`; hand every other message to the engine (and its Retry, if any, back)."""
         match = LINK.match(to_ascii_digits(turn.text or "").strip())
         if match is None or Channel(turn.channel) not in LINKABLE:
@@ -57,13 +49,14 @@ class StaffCommands:
         try:
             # Claimed before linking: a code is used once, so a crash here loses the reply, never links twice.
             if turn.pending and not await drop_pending(turn.message_id):
-                return
+                return None
             await queue_bot_reply(turn.conversation_id, await link(turn, match.group("code") or ""))
         except Exception:  # never crash the door; the staff member can send the code again
             log.exception("/link on conversation %s failed", turn.conversation_id)
+        return None
 
 
-async def link(turn: TurnLike, code: str) -> str:
+async def link(turn: Turn, code: str) -> str:
     """Link the chat of the conversation to the code's user; the reply to send."""
     if not code:
         return USAGE

@@ -56,17 +56,21 @@ def find_bounce(msg: Message) -> dict[str, Any] | None:
     for part in msg.walk():
         kind = part.get_content_type()
         if kind in ("message/delivery-status", "message/global-delivery-status"):
-            for block in part.get_payload() if part.is_multipart() else []:  # type: ignore[union-attr]
+            for block in part.get_payload() if part.is_multipart() else []:
+                if not isinstance(block, Message):
+                    continue
                 if block.get("Final-Recipient") and "recipient" not in info:
                     info["recipient"] = _strip_type(block.get("Final-Recipient")).lower()
                     info["action"] = str(block.get("Action", "")).strip().lower()
                     info["status"] = str(block.get("Status", "")).strip()
                     info["diagnostic"] = _strip_type(block.get("Diagnostic-Code"))[:500]
         elif kind in ("text/rfc822-headers", "message/rfc822", "message/rfc822-headers"):
-            if part.is_multipart():
-                original: Message = part.get_payload(0)  # type: ignore[assignment, union-attr]
+            first = part.get_payload(0) if part.is_multipart() else None
+            if isinstance(first, Message):
+                original = first
             else:
-                original = HeaderParser().parsestr(str(part.get_payload(decode=True) or b"", "utf-8", "replace"))
+                raw = part.get_payload(decode=True)
+                original = HeaderParser().parsestr(raw.decode("utf-8", "replace") if isinstance(raw, bytes) else "")
             ids = _MESSAGE_ID.findall(str(original.get("Message-ID", "")))
             if ids and "original_message_id" not in info:
                 info["original_message_id"] = ids[0]

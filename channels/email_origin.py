@@ -41,7 +41,7 @@ def is_own(address: str, own_domains: Sequence[str]) -> bool:
 def _attached_sender(msg: EmailMessage) -> tuple[str, str] | None:
     for part in msg.walk():
         if part.get_content_type() == "message/rfc822" and part.is_multipart():
-            inner: Message = part.get_payload(0)  # type: ignore[assignment, union-attr]
+            inner: Message = part.get_payload(0)  # type: ignore[assignment]
             name, address = parseaddr(str(inner.get("From", "")))
             if "@" in address:
                 return address.lower(), name

@@ -16,6 +16,7 @@ from channels.base import Delivery, HoldQueue, PermanentSendError, Sender, Trans
 from channels.email_compose import build_email, sender_parts
 from core import attachments
 from core.config import Settings
+from core.db import int_column
 from core.errors import ConfigError
 from core.models import Channel, Message, OutboundMessage
 
@@ -100,8 +101,8 @@ class EmailSender:
         """Build the mail for this outbox row and hand it to the SMTP server; the Message-ID comes back."""
         payload = dict(out.payload or {})
         conversation_id = None
-        if out.message_id is not None:  # type: ignore[attr-defined]
-            values = await Message.filter(id=out.message_id).values_list("conversation_id", flat=True)  # type: ignore[attr-defined]
+        if out.message_id is not None:
+            values = await int_column(Message.filter(id=out.message_id), "conversation_id")
             conversation_id = values[0] if values else None
         files = await asyncio.to_thread(self._read_files, payload.get("attachments") or [])
         msg = build_email(

@@ -118,7 +118,7 @@ def extract_body(msg: EmailMessage) -> tuple[str, str | None, list[Message]]:
     """(plain text, sanitized HTML or None, the parts used) — text made from the HTML when there is none."""
     plain = msg.get_body(preferencelist=("plain",))
     rich = msg.get_body(preferencelist=("html",))
-    used = [p for p in (plain, rich) if p is not None]
+    used: list[Message] = [p for p in (plain, rich) if p is not None]
     html = sanitize_html(decode_text_part(rich)) if rich is not None else None
     if plain is not None:
         text = decode_text_part(plain)
@@ -130,8 +130,9 @@ def extract_body(msg: EmailMessage) -> tuple[str, str | None, list[Message]]:
 def _leaf_parts(part: Message) -> Iterable[Message]:
     """Every non-container part, not descending into attached messages (they stay one .eml file)."""
     if part.is_multipart() and not part.get_content_type().startswith("message/"):
-        for sub in part.get_payload():  # type: ignore[union-attr]
-            yield from _leaf_parts(sub)
+        for sub in part.get_payload():
+            if isinstance(sub, Message):
+                yield from _leaf_parts(sub)
     else:
         yield part
 

@@ -27,8 +27,8 @@ def sms_enabled(settings: Settings) -> bool:
 async def text_of(out: OutboundMessage) -> str:
     """The text to send: the row's payload text, else its conversation message's text."""
     text = (out.payload or {}).get("text")
-    if text is None and out.message_id is not None:  # type: ignore[attr-defined]
-        message = await Message.get_or_none(id=out.message_id)  # type: ignore[attr-defined]
+    if text is None and out.message_id is not None:
+        message = await Message.get_or_none(id=out.message_id)
         text = message.text if message else None
     return str(text or "")
 

@@ -30,7 +30,7 @@ def _work_q(user: User, *, creator: str | None = None) -> Q:
     mine = Q(assignee_id=user.id)
     if creator:
         mine |= Q(**{creator: user.id})  # type: ignore[arg-type]
-    team_id = user.team_id  # type: ignore[attr-defined]
+    team_id = user.team_id
     if user.scope == AccessScope.OWN:
         return mine
     pool = Q(team_id=None, assignee_id=None)
@@ -53,7 +53,7 @@ def contact_q(user: User) -> Q:
         return NOTHING
     if sees_all(user):
         return Q()
-    team_id = user.team_id  # type: ignore[attr-defined]
+    team_id = user.team_id
     q = Q(owner_id=user.id)
     q |= Q(id__in=Subquery(Conversation.filter(conversation_q(user)).values("contact_id")))
     q |= Q(id__in=Subquery(Case.filter(case_q(user)).values("contact_id")))
@@ -70,7 +70,7 @@ def lead_q(user: User) -> Q:
         return NOTHING
     if sees_all(user):
         return Q()
-    team_id = user.team_id  # type: ignore[attr-defined]
+    team_id = user.team_id
     q = Q(owner_id=user.id)
     return q | Q(team_id=team_id) if user.scope != AccessScope.OWN and team_id is not None else q
 
@@ -84,7 +84,7 @@ def task_q(user: User) -> Q:
     mine = Q(owner_id=user.id)
     if user.scope == AccessScope.OWN:
         return mine
-    team_id = user.team_id  # type: ignore[attr-defined]
+    team_id = user.team_id
     pool = Q(owner_id=None, team_id=None)
     return mine | pool | Q(team_id=team_id) if team_id is not None else mine | pool
 
@@ -98,7 +98,7 @@ def call_q(user: User) -> Q:
     mine = Q(user_id=user.id)
     if user.scope == AccessScope.OWN:
         return mine
-    team_id = user.team_id  # type: ignore[attr-defined]
+    team_id = user.team_id
     if team_id is None:
         return mine | Q(user_id=None)
     teammates = Q(user_id__in=Subquery(User.filter(team_id=team_id).values("id")))
@@ -130,9 +130,9 @@ async def get_contact_for(user: User, contact_id: int) -> Contact:
     """The contact if `user` may see it (a merged contact resolves to the one it was merged into)."""
     contact = await Contact.get_or_none(id=contact_id)
     for _ in range(10):
-        if contact is None or contact.merged_into_id is None:  # type: ignore[attr-defined]
+        if contact is None or contact.merged_into_id is None:
             break
-        contact = await Contact.get_or_none(id=contact.merged_into_id)  # type: ignore[attr-defined]
+        contact = await Contact.get_or_none(id=contact.merged_into_id)
     if contact is None:
         raise NotFound(f"contact {contact_id} not found")
     if not await Contact.filter(contact_q(user), id=contact.id).exists():

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from tortoise import Tortoise, connections
 from tortoise.migrations.api import migrate as migrate_api
+from tortoise.queryset import QuerySet
 
 from core.owner_only import create_file, make_dirs
 
@@ -102,3 +103,9 @@ def is_postgres() -> bool:
 
 # For tortoise's own CLI (`tortoise makemigrations`), named in pyproject's [tool.tortoise].
 TORTOISE_ORM = tortoise_config("sqlite://data/makemigrations.sqlite3")
+
+
+async def int_column(query: QuerySet[Any], field: str = "id") -> list[int]:
+    """The integer column `field` (ids by default) of every row `query` matches, in its order."""
+    values: list[Any] = await query.values_list(field, flat=True)  # flat=True: scalars
+    return [int(value) for value in values if value is not None]

@@ -75,9 +75,7 @@ class Demo:
 
     def staff(self, *roles: Role, team: str | None = None) -> User:
         pool = [
-            u
-            for u in self.users.values()
-            if u.role in roles and (team is None or u.team_id == self.teams[team].id)  # type: ignore[attr-defined]
+            u for u in self.users.values() if u.role in roles and (team is None or u.team_id == self.teams[team].id)
         ]
         return self.rng.choice(pool)
 

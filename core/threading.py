@@ -104,6 +104,6 @@ async def conversation_by_case_tag(subject: str | None) -> tuple[Case | None, Co
     if number is None:
         return None, None
     case = await Case.get_or_none(number=number)
-    if case is None or case.conversation_id is None:  # type: ignore[attr-defined]
+    if case is None or case.conversation_id is None:
         return case, None
-    return case, await Conversation.get_or_none(id=case.conversation_id)  # type: ignore[attr-defined]
+    return case, await Conversation.get_or_none(id=case.conversation_id)

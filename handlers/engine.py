@@ -147,7 +147,7 @@ class Engine:
             raise ValidationError(f"conversation {conversation_id} is not with the bot")
         if flow not in self.flows:
             raise ValidationError(f"unknown flow {flow!r}")
-        contact_id = conversation.contact_id  # type: ignore[attr-defined]
+        contact_id = conversation.contact_id
         async with conversation_lock(conversation_id):
             async with stepping(contact_id, conversation.channel, conversation_id) as row:
                 session = Session.of(row)

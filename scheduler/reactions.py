@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from core.actions.sla import OPEN_STATES, refresh_cases, stamp_first_responses
 from core.actions.survey_followups import check_low_score
+from core.db import int_column
 from core.events import Event, bus
 from core.models import Call, Case, Message
 from core.sweeps.imports import notify_purchase_order
@@ -35,15 +36,15 @@ async def staff_answered(event: Event) -> None:
     contact_id = event.data.get("contact_id")
     if event.name == "message.queued":
         message = await Message.get_or_none(id=event.data.get("message_id"))
-        if message is None or message.author_id is None or message.internal:  # type: ignore[attr-defined]
+        if message is None or message.author_id is None or message.internal:
             return  # bot replies and notes are not answers from a person
-        contact_id = (await message.conversation).contact_id  # type: ignore[attr-defined]
+        contact_id = (await message.conversation).contact_id
     elif contact_id is None and event.data.get("call_id"):
         call = await Call.get_or_none(id=event.data["call_id"])
-        contact_id = call.contact_id if call else None  # type: ignore[attr-defined]
+        contact_id = call.contact_id if call else None
     if contact_id and await Case.exists(contact_id=contact_id, first_response_at__isnull=True):
         await stamp_first_responses(_now(), contact_id=int(contact_id))
-        ids = await Case.filter(contact_id=contact_id, status__in=OPEN_STATES).values_list("id", flat=True)
+        ids = await int_column(Case.filter(contact_id=contact_id, status__in=OPEN_STATES))
         await refresh_cases(ids)
 
 

@@ -14,7 +14,7 @@ from core.sweeps.surveys import sweep_surveys
 from scheduler.job import Job
 
 
-def flow_starter(settings: Settings):  # type: ignore[no-untyped-def]
+def flow_starter(settings: Settings):
     """The engine's survey start for this service: (conversation id, survey id) → the bot asks the first question."""
     from handlers.engine import engine_for
 

@@ -170,7 +170,7 @@ async def get_device(call: ApiCall) -> dict[str, Any]:
     row = await Device.get_or_none(id=call.path["id"])
     if row is None:
         raise NotFound(f"device {call.path['id']} not found")
-    await check_contact(call.user, row.owner_id, "device")  # type: ignore[attr-defined]
+    await check_contact(call.user, row.owner_id, "device")
     return out.device(row)
 
 

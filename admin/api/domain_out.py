@@ -76,10 +76,10 @@ def device(row: Device) -> dict[str, Any]:
         "id": row.id,
         "serial": row.serial,
         "serial_display": row.serial_display,
-        "product_id": row.product_id,  # type: ignore[attr-defined]
-        "owner_id": row.owner_id,  # type: ignore[attr-defined]
-        "account_id": row.account_id,  # type: ignore[attr-defined]
-        "order_line_id": row.order_line_id,  # type: ignore[attr-defined]
+        "product_id": row.product_id,
+        "owner_id": row.owner_id,
+        "account_id": row.account_id,
+        "order_line_id": row.order_line_id,
         "sold_at": _day(row.sold_at),
         "installed_at": _day(row.installed_at),
         "warranty_ends_at": _day(row.warranty_ends_at),
@@ -92,7 +92,7 @@ def device(row: Device) -> dict[str, Any]:
 def installment(row: Installment) -> dict[str, Any]:
     return {
         "id": row.id,
-        "order_id": row.order_id,  # type: ignore[attr-defined]
+        "order_id": row.order_id,
         "amount": row.amount,
         "due_date": row.due_date.isoformat(),
         "method": row.method.value,
@@ -107,7 +107,7 @@ def installment(row: Installment) -> dict[str, Any]:
 def _line(row: OrderLine) -> dict[str, Any]:
     return {
         "id": row.id,
-        "product_id": row.product_id,  # type: ignore[attr-defined]
+        "product_id": row.product_id,
         "description": row.description,
         "qty": row.qty,
         "unit_price": row.unit_price,
@@ -121,10 +121,10 @@ async def orders(rows: list[Order]) -> list[dict[str, Any]]:
     ids = [o.id for o in rows]
     lines: dict[int, list[OrderLine]] = {i: [] for i in ids}
     for line in await OrderLine.filter(order_id__in=ids).order_by("id"):
-        lines[line.order_id].append(line)  # type: ignore[attr-defined]
+        lines[line.order_id].append(line)
     plans: dict[int, list[Installment]] = {i: [] for i in ids}
     for inst in await Installment.filter(order_id__in=ids).order_by("due_date", "id"):
-        plans[inst.order_id].append(inst)  # type: ignore[attr-defined]
+        plans[inst.order_id].append(inst)
     supply: dict[int, list[int]] = {i: [] for i in ids}
     for order_id, po_id in (
         await PurchaseOrderLink.filter(order_id__in=ids)
@@ -136,8 +136,8 @@ async def orders(rows: list[Order]) -> list[dict[str, Any]]:
         {
             "id": o.id,
             "number": o.number,
-            "contact_id": o.contact_id,  # type: ignore[attr-defined]
-            "account_id": o.account_id,  # type: ignore[attr-defined]
+            "contact_id": o.contact_id,
+            "account_id": o.account_id,
             "status": o.status.value,
             "order_date": o.order_date.isoformat(),
             "expected_delivery": _day(o.expected_delivery),
@@ -177,7 +177,7 @@ async def purchase_order(row: PurchaseOrder) -> dict[str, Any]:
                 "stage": h.stage.value,
                 "from_stage": h.from_stage.value if h.from_stage else None,
                 "entered_at": iso(h.entered_at),
-                "user_id": h.user_id,  # type: ignore[attr-defined]
+                "user_id": h.user_id,
                 "note": h.note,
             }
             for h in history
@@ -225,7 +225,7 @@ async def responses(rows: list[Response]) -> list[dict[str, Any]]:
     ids = [r.id for r in rows]
     answers: dict[int, list[Answer]] = {i: [] for i in ids}
     for answer in await Answer.filter(response_id__in=ids).select_related("question").order_by("question__position"):
-        answers[answer.response_id].append(answer)  # type: ignore[attr-defined]
+        answers[answer.response_id].append(answer)
     chosen: dict[int, list[int]] = {}
     picks = (
         await AnswerChoice.filter(answer__response_id__in=ids)
@@ -237,8 +237,8 @@ async def responses(rows: list[Response]) -> list[dict[str, Any]]:
     return [
         {
             "id": r.id,
-            "survey_id": r.survey_id,  # type: ignore[attr-defined]
-            "contact_id": r.contact_id,  # type: ignore[attr-defined]
+            "survey_id": r.survey_id,
+            "contact_id": r.contact_id,
             "channel": r.channel.value,
             "identity": r.identity,
             "ip": r.ip,
@@ -246,7 +246,7 @@ async def responses(rows: list[Response]) -> list[dict[str, Any]]:
             "completed_at": iso(r.completed_at),
             "answers": [
                 {
-                    "question_id": a.question_id,  # type: ignore[attr-defined]
+                    "question_id": a.question_id,
                     "option_ids": chosen.get(a.id, []),
                     "number": a.number,
                     "text": a.text,

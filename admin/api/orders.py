@@ -110,7 +110,7 @@ async def _order(call: ApiCall) -> Order:
     row = await Order.get_or_none(id=call.path["id"])
     if row is None:
         raise NotFound(f"order {call.path['id']} not found")
-    await check_contact(call.user, row.contact_id, "order")  # type: ignore[attr-defined]
+    await check_contact(call.user, row.contact_id, "order")
     return row
 
 
@@ -265,6 +265,6 @@ async def post_payment(call: ApiCall) -> dict[str, Any]:
     inst = await Installment.filter(id=call.path["id"]).select_related("order").first()
     if inst is None:
         raise NotFound(f"installment {call.path['id']} not found")
-    await check_contact(call.user, inst.order.contact_id, "installment")  # type: ignore[attr-defined]
+    await check_contact(call.user, inst.order.contact_id, "installment")
     at = parse_datetime(call.body["paid_at"]) if "paid_at" in call.body else None
     return out.installment(await record_installment_payment(inst.id, call.body["amount"], by=call.user, at=at))

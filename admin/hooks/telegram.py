@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from collections.abc import MutableMapping
 
 from aiohttp import web
 
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 MAX_BODY = 1024 * 1024  # an Update is a few KiB; files are fetched separately
 # The doors of the running bots, filled by bootstrap (bots.runtime) after the app is built.
-DOORS_KEY = web.AppKey("bot_doors", dict)
+DOORS_KEY = web.AppKey[MutableMapping[Channel, UpdateDoor]]("bot_doors")
 
 
 def _error(status: int, reason: str) -> web.Response:

@@ -23,15 +23,19 @@ BOT_NAMES = {"telegram": "تلگرام", "bale": "بله"}
 
 async def _deliveries(alarm_ids: list[int]) -> dict[int, list[dict[str, object]]]:
     rows = await AlarmDelivery.filter(alarm_id__in=alarm_ids).order_by("level", "id")
-    users = {u.id: u for u in await User.filter(id__in=[r.user_id for r in rows if r.user_id])}  # type: ignore[attr-defined]
-    contacts = {c.id: c for c in await Contact.filter(id__in=[r.contact_id for r in rows if r.contact_id])}  # type: ignore[attr-defined]
-    sends = {o.id: o for o in await OutboundMessage.filter(id__in=[r.outbound_id for r in rows if r.outbound_id])}  # type: ignore[attr-defined]
+    users: dict[int | None, User] = {u.id: u for u in await User.filter(id__in=[r.user_id for r in rows if r.user_id])}
+    contacts: dict[int | None, Contact] = {
+        c.id: c for c in await Contact.filter(id__in=[r.contact_id for r in rows if r.contact_id])
+    }
+    sends: dict[int | None, OutboundMessage] = {
+        o.id: o for o in await OutboundMessage.filter(id__in=[r.outbound_id for r in rows if r.outbound_id])
+    }
     out: dict[int, list[dict[str, object]]] = {}
     for r in rows:
-        user, contact, send = users.get(r.user_id), contacts.get(r.contact_id), sends.get(r.outbound_id)  # type: ignore[attr-defined]
+        user, contact, send = users.get(r.user_id), contacts.get(r.contact_id), sends.get(r.outbound_id)
         who = (user.full_name or user.username) if user else (contact.display_name if contact else "—")
         status = send.status.value if send is not None else r.status
-        out.setdefault(r.alarm_id, []).append(  # type: ignore[attr-defined]
+        out.setdefault(r.alarm_id, []).append(
             {
                 "who": who,
                 "customer": contact is not None,

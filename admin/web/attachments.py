@@ -42,7 +42,7 @@ async def _message_for(request: web.Request, key: str) -> Message:
     message = await Message.get_or_none(id=message_id) if message_id is not None else None
     if message is None:
         raise error_page(request, 404, words.NOT_FOUND)
-    await visible_conversation(request, record_id=message.conversation_id)  # type: ignore[attr-defined]
+    await visible_conversation(request, record_id=message.conversation_id)
     return message
 
 
@@ -75,8 +75,8 @@ async def attachment_file(request: web.Request) -> web.StreamResponse:
 
 
 async def _message_for_attachment(request: web.Request, attachment: Attachment) -> None:
-    message = await Message.get(id=attachment.message_id)  # type: ignore[attr-defined]
-    await visible_conversation(request, record_id=message.conversation_id)  # type: ignore[attr-defined]
+    message = await Message.get(id=attachment.message_id)
+    await visible_conversation(request, record_id=message.conversation_id)
 
 
 async def _inline_pictures(message: Message, body: str) -> str:

@@ -6,6 +6,7 @@ as a Jalali date; calls the PBX reports pop up live (live.js fetches the pop-up 
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
 from aiohttp import web
@@ -51,7 +52,7 @@ async def calldesk(request: web.Request) -> web.Response:
     user = current_user(request)
     number = request.query.get("number", "").strip()[:40]
     contact, hidden, matches = await _caller(user, number) if number else (None, False, [])
-    context = {
+    context: dict[str, Any] = {
         "number": number,
         "normalized": try_normalize_phone(number) if number else None,
         "contact": contact,
@@ -115,8 +116,8 @@ async def call_popup(request: web.Request) -> web.Response:
     call = await Call.get_or_none(id=int_or_none(request.match_info["id"]) or 0)
     if call is None:
         raise error_page(request, 404, words.NOT_FOUND)
-    contact = await Contact.get_or_none(id=call.contact_id) if call.contact_id else None  # type: ignore[attr-defined]
-    mine = call.user_id in (None, user.id) or sees_all(user)  # type: ignore[attr-defined]
+    contact = await Contact.get_or_none(id=call.contact_id) if call.contact_id else None
+    mine = call.user_id in (None, user.id) or sees_all(user)
     if not mine and not (contact is not None and await _may_see(user, contact)):
         raise error_page(request, 403, words.FORBIDDEN)
     shown = contact if contact is not None and await _may_see(user, contact) else None

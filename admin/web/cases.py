@@ -61,7 +61,7 @@ def _filtered(user: User, query: dict[str, str]) -> Q:
     if view == "mine":
         q &= Q(assignee_id=user.id)
     elif view == "team":
-        q &= Q(team_id=user.team_id if user.team_id is not None else -1)  # type: ignore[attr-defined]
+        q &= Q(team_id=user.team_id if user.team_id is not None else -1)
     if status != "any":
         names = OPEN_STATES.split(",") if status == "active" else [status]
         q &= Q(status__in=[s for s in names if s in words.CASE_STATUS_NAMES])
@@ -78,12 +78,12 @@ async def case_list(request: web.Request) -> web.Response:
     """GET /admin/cases: cases the user may see, filtered by view, status, type, priority and text."""
     user = current_user(request)
     query = {k: v.strip() for k, v in request.query.items()}
-    query["view"] = query.get("view") if query.get("view") in VIEWS else "all"
+    query["view"] = query["view"] if query.get("view") in VIEWS else "all"
     paging = Paging.of(query)
     qs = Case.filter(_filtered(user, query))
     total = await qs.count()
     rows = await qs.order_by("-created_at", "-id").offset(paging.offset).limit(paging.limit)
-    contacts = {c.id: c for c in await Contact.filter(id__in=[r.contact_id for r in rows])}  # type: ignore[attr-defined]
+    contacts = {c.id: c for c in await Contact.filter(id__in=[r.contact_id for r in rows])}
     counts = {name: await Case.filter(_filtered(user, {**query, "view": name})).count() for name in VIEWS}
     context = {
         "rows": rows,
@@ -109,11 +109,11 @@ async def case_page(request: web.Request) -> web.Response:
         for u in await User.filter(
             id__in={e.user_id for e in events if e.user_id} | {case.assignee_id or 0, case.created_by_id or 0}
         )
-    }  # type: ignore[attr-defined]
+    }
     context = {
         "case": case,
-        "contact": await Contact.get(id=case.contact_id),  # type: ignore[attr-defined]
-        "conversation": await Conversation.get_or_none(id=case.conversation_id) if case.conversation_id else None,  # type: ignore[attr-defined]
+        "contact": await Contact.get(id=case.contact_id),
+        "conversation": await Conversation.get_or_none(id=case.conversation_id) if case.conversation_id else None,
         "events": events,
         "users": users,
         "transitions": {k: v for k, v in TRANSITIONS.items() if k != case.status.value},
@@ -142,17 +142,17 @@ async def case_from_call(request: web.Request) -> web.Response:
     """POST /admin/cases/from-call/{id}: open a case for the caller of a logged call."""
     user = current_user(request)
     call = await Call.get_or_none(id=int_or_none(request.match_info["id"]) or 0)
-    if call is None or call.contact_id is None:  # type: ignore[attr-defined]
+    if call is None or call.contact_id is None:
         raise error_page(request, 404, words.NOT_FOUND)
-    allowed = sees_all(user) or call.user_id == user.id  # type: ignore[attr-defined]
-    if not allowed and not await Contact.filter(contact_q(user), id=call.contact_id).exists():  # type: ignore[attr-defined]
+    allowed = sees_all(user) or call.user_id == user.id
+    if not allowed and not await Contact.filter(contact_q(user), id=call.contact_id).exists():
         raise error_page(request, 403, words.FORBIDDEN)
     form = await request.post()
     subject = str(form.get("subject", "")).strip()[:300]
     if not subject:
         subject = f"تماس {format_phone_for_display(call.number)}" + (f"، {call.outcome}" if call.outcome else "")
     case = await open_case(
-        contact_id=call.contact_id,  # type: ignore[attr-defined]
+        contact_id=call.contact_id,
         by=user,
         type=CaseType(str(form.get("type", "service")) if form.get("type") in words.CASE_TYPE_NAMES else "service"),
         priority=Priority.NORMAL,

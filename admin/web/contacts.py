@@ -45,7 +45,7 @@ def _shown(item: TimelineItem) -> TimelineItem:
 async def _identities(contact_ids: list[int]) -> dict[int, list[ContactIdentity]]:
     found: dict[int, list[ContactIdentity]] = {}
     for identity in await ContactIdentity.filter(contact_id__in=contact_ids).order_by("kind", "id"):
-        found.setdefault(identity.contact_id, []).append(identity)  # type: ignore[attr-defined]
+        found.setdefault(identity.contact_id, []).append(identity)
     return found
 
 

@@ -7,7 +7,7 @@ from aiohttp import web
 from admin.web.session import Session
 from core.models import User
 
-USER_KEY = web.RequestKey("peyk_user", User | None)
+USER_KEY = web.RequestKey[User | None]("peyk_user")
 SESSION_KEY = web.RequestKey("peyk_session", Session)
 
 

@@ -22,7 +22,7 @@ from core.models import CaseType, Conversation, ConversationStatus, MessageStatu
 from core.outbound_channels import NOT_CONFIGURED
 from core.text import to_persian_digits
 
-Form = MultiDictProxy[str | bytes | object]
+Form = MultiDictProxy[str | bytes | bytearray | web.FileField]
 Action = Callable[[Conversation, Form, User], Awaitable[str]]
 LABEL_SPLIT = re.compile(r"[,،;؛\n]+")
 # Reasons the outbox gives for a reply it cannot queue, said in Persian for staff.

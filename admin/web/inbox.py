@@ -52,7 +52,7 @@ def _filters(user: User, query: dict[str, str], view: str) -> dict[str, Any]:
     elif view == "unassigned":
         filters["unassigned"] = True
     elif view == "team":
-        filters["team_id"] = user.team_id if user.team_id is not None else -1  # type: ignore[attr-defined]
+        filters["team_id"] = user.team_id if user.team_id is not None else -1
     return filters
 
 
@@ -62,26 +62,25 @@ async def _count(user: User, filters: dict[str, Any]) -> int:
 
 async def _rows(conversations: list[Conversation]) -> list[Row]:
     ids = [c.id for c in conversations]
-    contacts = {c.id: c for c in await Contact.filter(id__in=[c.contact_id for c in conversations])}  # type: ignore[attr-defined]
-    users = {u.id: u for u in await User.filter(id__in=[c.assignee_id for c in conversations if c.assignee_id])}  # type: ignore[attr-defined]
+    contacts = {c.id: c for c in await Contact.filter(id__in=[c.contact_id for c in conversations])}
+    users: dict[int | None, User] = {
+        u.id: u for u in await User.filter(id__in=[c.assignee_id for c in conversations if c.assignee_id])
+    }
     newest = (
         await Message.filter(conversation_id__in=ids, internal=False)
         .group_by("conversation_id")
         .annotate(last=Max("id"))
         .values_list("last", flat=True)
     )
-    last = {m.conversation_id: m for m in await Message.filter(id__in=[i for i in newest if i])}  # type: ignore[attr-defined]
-    return [
-        Row(c, contacts.get(c.contact_id), users.get(c.assignee_id), last.get(c.id))  # type: ignore[attr-defined]
-        for c in conversations
-    ]
+    last = {m.conversation_id: m for m in await Message.filter(id__in=[i for i in newest if i])}
+    return [Row(c, contacts.get(c.contact_id), users.get(c.assignee_id), last.get(c.id)) for c in conversations]
 
 
 async def inbox(request: web.Request) -> web.Response:
     """GET /admin/inbox: the list; `?part=rows` returns only the list (the live update refetches it)."""
     user = current_user(request)
     query = {k: v.strip() for k, v in request.query.items() if k != "part"}
-    view = query.get("view") if query.get("view") in VIEWS else "all"
+    view = query["view"] if query.get("view") in VIEWS else "all"
     query["view"] = view
     filters = _filters(user, query, view)
     paging = Paging.of(query)

@@ -62,7 +62,7 @@ async def _call_for(user: User, event: Event) -> bool:
     call = await Call.get_or_none(id=event.data.get("call_id") or 0)
     if call is None:
         return False
-    if call.user_id == user.id:  # type: ignore[attr-defined]
+    if call.user_id == user.id:
         return True
     return _rings_for(user, list(event.data.get("users") or ()))
 
@@ -78,7 +78,7 @@ async def visible_payload(user: User, event: Event) -> dict[str, Any] | None:
         message = await Message.get_or_none(id=data["message_id"])
         if message is None:
             return None
-        data["conversation_id"] = message.conversation_id  # type: ignore[attr-defined]
+        data["conversation_id"] = message.conversation_id
     if "conversation_id" in data:
         allowed = await Conversation.filter(conversation_q(user), id=data["conversation_id"]).exists()
     elif "case_id" in data:

@@ -37,8 +37,8 @@ async def _response_id(request: web.Request) -> tuple[SurveyInvite | None, int |
         return None, None, UNKNOWN
     try:
         response = await start_response(
-            invite.survey_id,  # type: ignore[attr-defined]
-            invite.contact_id,  # type: ignore[attr-defined]
+            invite.survey_id,
+            invite.contact_id,
             Channel.WEB,
             identity=f"survey-link:{invite.id}",
             ip=request.remote,
@@ -53,7 +53,7 @@ async def survey_page(request: web.Request, *, hint: str = "", status: int = 200
     invite, response_id, message = await _response_id(request)
     if invite is None or response_id is None:
         return _page(request, message=message, status=404 if invite is None else 200)
-    survey = await published_survey(invite.survey_id)  # type: ignore[attr-defined]
+    survey = await published_survey(invite.survey_id)
     question = await next_question(response_id)
     if question is None:
         await complete_response(response_id)

@@ -22,7 +22,7 @@ async def _list(request: web.Request, *, error: str = "", name: str = "", status
     viewer = current_user(request)
     teams = await Team.all().order_by("name")
     members = Counter(await User.filter(is_active=True, team_id__not_isnull=True).values_list("team_id", flat=True))
-    leads = {u.team_id: u for u in await User.filter(is_active=True, is_team_lead=True)}  # type: ignore[attr-defined]
+    leads = {u.team_id: u for u in await User.filter(is_active=True, is_team_lead=True)}
     context = {
         "teams": teams,
         "members": members,

@@ -112,7 +112,7 @@ def _values_of(person: User) -> dict[str, str]:
         "full_name": person.full_name,
         "role": person.role.value,
         "scope": person.scope.value,
-        "team_id": str(person.team_id or ""),  # type: ignore[attr-defined]
+        "team_id": str(person.team_id or ""),
         "phone": to_persian_digits(person.phone or ""),
         "extension": to_persian_digits(person.extension or ""),
     }

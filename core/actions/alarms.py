@@ -74,13 +74,9 @@ async def quiet_until(now: datetime, urgent: bool, cal: BusinessCalendar | None 
 
 
 async def _queue(delivery: AlarmDelivery, text: str, alarm_id: int, legacy_key: bool) -> None:
-    staff = delivery.user_id is not None  # type: ignore[attr-defined]
+    staff = delivery.user_id is not None
     # Level-0 staff rows keep the key the hold alarm always used, so older rows still dedupe.
-    key = (
-        f"alarm:{alarm_id}:{delivery.channel}:{delivery.user_id}"  # type: ignore[attr-defined]
-        if legacy_key
-        else f"alarm-delivery:{delivery.id}"
-    )
+    key = f"alarm:{alarm_id}:{delivery.channel}:{delivery.user_id}" if legacy_key else f"alarm-delivery:{delivery.id}"
     payload = {"subject": STAFF_SUBJECT if staff else CUSTOMER_SUBJECT, "alarm_id": alarm_id}
     try:
         row = await queue_notification(
@@ -187,12 +183,12 @@ async def release_deferred(now: datetime) -> int:
         async with atomic():
             if not await AlarmDelivery.filter(id=row.id, status=DEFERRED).update(status=QUEUED, queued_at=now):
                 continue  # another sweep took it
-            alarm = await Alarm.get(id=row.alarm_id)  # type: ignore[attr-defined]
+            alarm = await Alarm.get(id=row.alarm_id)
             if alarm.acknowledged_at is not None:
                 await AlarmDelivery.filter(id=row.id).update(status=SKIPPED, error="acknowledged before sending")
                 continue
-            rule = await AlarmRule.get_or_none(id=row.rule_id) if row.rule_id else None  # type: ignore[attr-defined]
-            legacy = row.level == 0 and row.user_id is not None  # type: ignore[attr-defined]
+            rule = await AlarmRule.get_or_none(id=row.rule_id) if row.rule_id else None
+            legacy = row.level == 0 and row.user_id is not None
             await _queue(row, _text(alarm, row.level, rule), alarm.id, legacy_key=legacy)
             released += 1
     return released

@@ -31,16 +31,16 @@ async def contact_for_number(e164: str, out: Outcome, *, name: str = "", owner: 
         .first()
     )
     if identity is not None:
-        contact = await Contact.get(id=identity.contact_id)  # type: ignore[attr-defined]
-        while contact.merged_into_id is not None:  # type: ignore[attr-defined]
-            contact = await Contact.get(id=contact.merged_into_id)  # type: ignore[attr-defined]
+        contact = await Contact.get(id=identity.contact_id)
+        while contact.merged_into_id is not None:
+            contact = await Contact.get(id=contact.merged_into_id)
         return contact
     label = name.strip()[:200] or e164
     contact = await Contact.create(
         display_name=label,
         name_search=normalize_search(label)[:200],
         owner=owner,
-        team_id=owner.team_id if owner else None,  # type: ignore[attr-defined]
+        team_id=owner.team_id if owner else None,
     )
     await ContactIdentity.create(contact=contact, kind=IdentityKind.PHONE, value=e164, display=e164)
     out.emit("contact.created", contact_id=contact.id)
@@ -99,7 +99,7 @@ async def _write(fields: dict[str, Any], by: User | None, follow_up: str | None,
                 contact=contact,
                 call=call,
                 owner=by,
-                team_id=by.team_id if by else None,  # type: ignore[attr-defined]
+                team_id=by.team_id if by else None,
                 due_at=due,
             )
             out.emit("task.created", task_id=task.id, contact_id=contact.id, owner_id=by.id if by else None)

@@ -40,8 +40,8 @@ async def _contact(contact_id: int) -> Contact:
     contact = await Contact.get_or_none(id=contact_id)
     if contact is None:
         raise NotFound(f"contact {contact_id} not found")
-    if contact.merged_into_id is not None:  # type: ignore[attr-defined]
-        raise ValidationError(f"contact {contact_id} was merged into {contact.merged_into_id}; use that one")  # type: ignore[attr-defined]
+    if contact.merged_into_id is not None:
+        raise ValidationError(f"contact {contact_id} was merged into {contact.merged_into_id}; use that one")
     return contact
 
 
@@ -87,7 +87,7 @@ async def open_case(
     conversation = await _conversation(conversation_id, by) if conversation_id is not None else None
     async with atomic() as out:
         contact = await _contact(contact_id)
-        team_id = conversation.team_id if conversation else None  # type: ignore[attr-defined]
+        team_id = conversation.team_id if conversation else None
         case = await Case.create(
             number=await next_case_number(),
             type=CaseType(type),
@@ -96,7 +96,7 @@ async def open_case(
             description=description.strip(),
             contact=contact,
             conversation=conversation,
-            team_id=team_id if team_id is not None else (by.team_id if by else None),  # type: ignore[attr-defined]
+            team_id=team_id if team_id is not None else (by.team_id if by else None),
             created_by=by,
             source_channel=source_channel or (conversation.channel if conversation else None),
             device_id=await _own_device(device_id, contact.id),
@@ -137,7 +137,7 @@ async def open_case_from_conversation(
     require_write(by, Area.CASES)
     conversation = await _conversation(conversation_id, by)
     return await open_case(
-        contact_id=conversation.contact_id,  # type: ignore[attr-defined]
+        contact_id=conversation.contact_id,
         by=by,
         conversation_id=conversation.id,
         type=type,
@@ -200,7 +200,7 @@ async def open_lead(
             source_channel=source_channel,
             segment=segment or contact.segment,
             owner=by,
-            team_id=by.team_id if by else contact.team_id,  # type: ignore[attr-defined]
+            team_id=by.team_id if by else contact.team_id,
         )
         await record(by, "lead.open", lead, contact_id=contact.id, conversation_id=conversation_id, title=lead.title)
         out.emit("lead.opened", lead_id=lead.id, contact_id=contact.id, conversation_id=conversation_id)
@@ -212,7 +212,7 @@ async def open_lead_from_conversation(conversation_id: int, *, by: User | None, 
     require_write(by, Area.LEADS)
     conversation = await _conversation(conversation_id, by)
     return await open_lead(
-        contact_id=conversation.contact_id,  # type: ignore[attr-defined]
+        contact_id=conversation.contact_id,
         by=by,
         title=title or await _summary(conversation),
         source_channel=conversation.channel,

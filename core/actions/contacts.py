@@ -41,23 +41,23 @@ async def find_contact_by_identity(kind: IdentityKind | str, raw_value: str) -> 
     except ValidationError:
         return None
     identity = await ContactIdentity.get_or_none(kind=IdentityKind(kind), value=value)
-    return await _live(identity.contact_id) if identity else None  # type: ignore[attr-defined]
+    return await _live(identity.contact_id) if identity else None
 
 
 async def _live(contact_id: int) -> Contact | None:
     # Identities move on merge, but follow merged_into anyway so a stale id never shows a hidden contact.
     contact = await Contact.get_or_none(id=contact_id)
     for _ in range(10):
-        if contact is None or contact.merged_into_id is None:  # type: ignore[attr-defined]
+        if contact is None or contact.merged_into_id is None:
             return contact
-        contact = await Contact.get_or_none(id=contact.merged_into_id)  # type: ignore[attr-defined]
+        contact = await Contact.get_or_none(id=contact.merged_into_id)
     return contact
 
 
 async def _check_free(kind: IdentityKind, value: str, contact_id: int | None = None) -> ContactIdentity | None:
     existing = await ContactIdentity.get_or_none(kind=kind, value=value)
-    if existing is not None and existing.contact_id != contact_id:  # type: ignore[attr-defined]
-        raise IdentityTaken(kind.value, value, existing.contact_id)  # type: ignore[attr-defined]
+    if existing is not None and existing.contact_id != contact_id:
+        raise IdentityTaken(kind.value, value, existing.contact_id)
     return existing
 
 
@@ -75,7 +75,7 @@ async def create_contact(
     parsed: list[tuple[IdentityKind, str, str, bool]] = []
     for item in identities:
         kind, raw = IdentityKind(item[0]), item[1]
-        verified = bool(item[2]) if len(item) > 2 else False  # type: ignore[misc]
+        verified = bool(item[2]) if len(item) > 2 else False
         value = normalize_identity(kind, raw)
         if all((kind, value) != (k, v) for k, v, _, _ in parsed):
             parsed.append((kind, value, raw.strip(), verified))
@@ -89,7 +89,7 @@ async def create_contact(
                 display_name=name or parsed[0][2],
                 name_search=normalize_search(name or parsed[0][2])[:200],
                 owner=by,
-                team_id=by.team_id if by else None,  # type: ignore[attr-defined]
+                team_id=by.team_id if by else None,
                 notes=notes,
                 segment=segment,
             )
@@ -101,7 +101,7 @@ async def create_contact(
         for kind, value, _, _ in parsed:
             holder = await ContactIdentity.get_or_none(kind=kind, value=value)
             if holder is not None:
-                raise IdentityTaken(kind.value, value, holder.contact_id) from exc  # type: ignore[attr-defined]
+                raise IdentityTaken(kind.value, value, holder.contact_id) from exc
         raise ValidationError("one of these identities was just added to another contact; search for it") from exc
     return contact
 
@@ -116,7 +116,7 @@ async def add_identity(
     try:
         async with atomic() as out:
             contact = await Contact.get_or_none(id=contact_id)
-            if contact is None or contact.merged_into_id is not None:  # type: ignore[attr-defined]
+            if contact is None or contact.merged_into_id is not None:
                 raise NotFound(f"contact {contact_id} not found")
             identity = await _check_free(kind, value, contact.id)
             if identity is None:
@@ -175,9 +175,9 @@ async def sender_contact(msg: InboundMessage) -> tuple[Contact, bool]:
     by_phone = await ContactIdentity.get_or_none(kind=IdentityKind.PHONE, value=phone) if phone else None
     created = False
     if identity is not None:
-        contact = await _locked(identity.contact_id)  # type: ignore[attr-defined]
+        contact = await _locked(identity.contact_id)
     elif by_phone is not None:
-        contact = await _locked(by_phone.contact_id)  # type: ignore[attr-defined]
+        contact = await _locked(by_phone.contact_id)
         await ContactIdentity.create(contact=contact, kind=kind, value=value, display=msg.identity_value.strip())
     else:
         name = (msg.sender_name or "").strip()[:200] or msg.identity_value.strip()[:200]
@@ -189,11 +189,11 @@ async def sender_contact(msg: InboundMessage) -> tuple[Contact, bool]:
             await ContactIdentity.create(
                 contact=contact, kind=IdentityKind.PHONE, value=phone, display=msg.verified_phone, verified=True
             )
-        elif by_phone.contact_id == contact.id and not by_phone.verified:  # type: ignore[attr-defined]
+        elif by_phone.contact_id == contact.id and not by_phone.verified:
             by_phone.verified = True
             await by_phone.save(update_fields=["verified"])
-        elif by_phone.contact_id != contact.id:  # type: ignore[attr-defined]
-            log.info("verified phone %s belongs to contact %s, not %s", phone, by_phone.contact_id, contact.id)  # type: ignore[attr-defined]
+        elif by_phone.contact_id != contact.id:
+            log.info("verified phone %s belongs to contact %s, not %s", phone, by_phone.contact_id, contact.id)
     if not created and not contact.display_name and msg.sender_name.strip():
         contact.display_name = msg.sender_name.strip()[:200]
         contact.name_search = normalize_search(contact.display_name)[:200]
@@ -205,7 +205,7 @@ async def _locked(contact_id: int) -> Contact:
     # The row lock (PostgreSQL) serializes messages of one contact, so two never open two conversations.
     # Locked and read in one query; only a merged-away contact needs the walk to the one it joined.
     contact = await Contact.filter(id=contact_id).select_for_update().first()
-    if contact is not None and contact.merged_into_id is None:  # type: ignore[attr-defined]
+    if contact is not None and contact.merged_into_id is None:
         return contact
     live = await _live(contact_id)
     if live is None:

@@ -41,10 +41,10 @@ async def assign(
     if team_id is not None and not await Team.exists(id=team_id):
         raise ValidationError(f"team_id: no team {team_id}")
     async with _editing(conversation_id, by) as (conversation, out):
-        old = (conversation.assignee_id, conversation.team_id)  # type: ignore[attr-defined]
+        old = (conversation.assignee_id, conversation.team_id)
         if team_id is None and user is not None:
-            team_id = user.team_id if user.team_id is not None else conversation.team_id  # type: ignore[attr-defined]
-        conversation.assignee_id, conversation.team_id = user_id, team_id  # type: ignore[attr-defined]
+            team_id = user.team_id if user.team_id is not None else conversation.team_id
+        conversation.assignee_id, conversation.team_id = user_id, team_id
         await conversation.save(update_fields=["assignee_id", "team_id"])
         await record(by, "conversation.assign", conversation, assignee_id=[old[0], user_id], team_id=[old[1], team_id])
         out.emit("conversation.assigned", conversation_id=conversation.id, assignee_id=user_id, team_id=team_id)
@@ -126,16 +126,16 @@ async def link_contact(conversation_id: int, contact_id: int, *, by: User | None
         if current is None:
             raise NotFound(f"conversation {conversation_id} not found")
         await check_conversation(by, conversation_id)
-        old_id = current.contact_id  # type: ignore[attr-defined]
+        old_id = current.contact_id
         # Contacts before the conversation: the lock order of ingest, so the two never deadlock.
         locked = await Contact.filter(id__in=[old_id, contact_id]).order_by("id").select_for_update()
-        contact = next((c for c in locked if c.id == contact_id and c.merged_into_id is None), None)  # type: ignore[attr-defined]
+        contact = next((c for c in locked if c.id == contact_id and c.merged_into_id is None), None)
         if contact is None:
             raise NotFound(f"contact {contact_id} not found")
         conversation = await Conversation.filter(id=conversation_id).select_for_update().get()
-        if conversation.contact_id == contact.id:  # type: ignore[attr-defined]
+        if conversation.contact_id == contact.id:
             return conversation
-        conversation.contact_id = contact.id  # type: ignore[attr-defined]
+        conversation.contact_id = contact.id
         await conversation.save(update_fields=["contact_id"])
         await record(by, "conversation.link_contact", conversation, contact_id=[old_id, contact.id])
         out.emit("conversation.contact_linked", conversation_id=conversation.id, contact_id=contact.id, old=old_id)

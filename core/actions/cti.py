@@ -71,7 +71,7 @@ async def _apply(event: CtiEvent, at: datetime) -> Call:
             await InboundReceipt.create(channel=RECEIPT_CHANNEL, key=key)
         if call is None:
             call = await _new_call(event, at)
-        elif call.contact_id is None and event.number:  # type: ignore[attr-defined]
+        elif call.contact_id is None and event.number:
             call.contact = await _contact_for(event.number)
         if event.event == NEW_CALL:
             await _on_new_call(call, event, at, out)
@@ -98,11 +98,11 @@ async def _new_call(event: CtiEvent, at: datetime) -> Call:
 async def _on_new_call(call: Call, event: CtiEvent, at: datetime, out: Outcome) -> None:
     if call.started_at is None or at < call.started_at:
         call.started_at = at
-    if call.direction == CallDirection.OUT and call.user_id is None:  # type: ignore[attr-defined]
+    if call.direction == CallDirection.OUT and call.user_id is None:
         call.user = await find_agent("", event.users)
     if call.status == CallStatus.RINGING:
         # `users`: whom the PBX rings, so the admin pops the call up for exactly those agents.
-        contact_id = call.contact_id  # type: ignore[attr-defined]
+        contact_id = call.contact_id
         out.emit("call.ringing", call_id=call.id, contact_id=contact_id, number=call.number, users=list(event.users))
 
 
@@ -120,11 +120,11 @@ async def _on_answer(call: Call, event: CtiEvent, at: datetime, out: Outcome) ->
         call.status = CallStatus.COMPLETED
         call.duration_seconds = _seconds(call.answered_at, call.ended_at)
         await Task.filter(call_id=call.id, kind=CALLBACK_KIND, done_at=None).update(done_at=at)
-    out.emit("call.answered", call_id=call.id, contact_id=call.contact_id, user_id=call.user_id)  # type: ignore[attr-defined]
+    out.emit("call.answered", call_id=call.id, contact_id=call.contact_id, user_id=call.user_id)
 
 
 async def _on_hangup(call: Call, event: CtiEvent, at: datetime, out: Outcome) -> None:
-    if event.answering_number and call.user_id is None:  # type: ignore[attr-defined]
+    if event.answering_number and call.user_id is None:
         call.user = await find_agent(event.answering_number, ())
     call.ended_at = at
     call.cause = event.cause or None
@@ -136,23 +136,23 @@ async def _on_hangup(call: Call, event: CtiEvent, at: datetime, out: Outcome) ->
         call.duration_seconds = 0
         if call.direction == CallDirection.IN:
             await _raise_callback(call, event, at, out)
-    out.emit("call.ended", call_id=call.id, contact_id=call.contact_id, status=str(call.status))  # type: ignore[attr-defined]
+    out.emit("call.ended", call_id=call.id, contact_id=call.contact_id, status=str(call.status))
 
 
 async def _raise_callback(call: Call, event: CtiEvent, at: datetime, out: Outcome) -> None:
     if await Task.exists(call_id=call.id, kind=CALLBACK_KIND):
         return
-    contact = await Contact.get_or_none(id=call.contact_id) if call.contact_id else None  # type: ignore[attr-defined]
+    contact = await Contact.get_or_none(id=call.contact_id) if call.contact_id else None
     # The team of the staff the call rang for, when they share one; else the contact's team.
     called = [u for name in event.users if (u := await find_agent("", (name,))) is not None]
-    teams = {u.team_id for u in called if u.team_id}  # type: ignore[attr-defined]
-    team_id = teams.pop() if len(teams) == 1 else (contact.team_id if contact else None)  # type: ignore[attr-defined]
+    teams = {u.team_id for u in called if u.team_id}
+    team_id = teams.pop() if len(teams) == 1 else (contact.team_id if contact else None)
     number = format_phone_for_display(call.number) if call.number.startswith("+") else call.number
     who = f"{contact.display_name} ({number})" if contact and contact.display_name else number or UNKNOWN_CALLER
     task = await Task.create(
         title=CALLBACK_TITLE.format(who=who)[:300],
         kind=CALLBACK_KIND,
-        contact_id=call.contact_id,  # type: ignore[attr-defined]
+        contact_id=call.contact_id,
         call=call,
         team=await Team.get_or_none(id=team_id) if team_id else None,
         owner=called[0] if len(called) == 1 and not team_id else None,

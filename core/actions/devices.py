@@ -24,8 +24,8 @@ async def _owner(contact_id: int) -> Contact:
     contact = await Contact.get_or_none(id=contact_id)
     if contact is None:
         raise NotFound(f"contact {contact_id} not found")
-    if contact.merged_into_id is not None:  # type: ignore[attr-defined]
-        raise ValidationError(f"contact {contact_id} was merged into {contact.merged_into_id}; use that one")  # type: ignore[attr-defined]
+    if contact.merged_into_id is not None:
+        raise ValidationError(f"contact {contact_id} was merged into {contact.merged_into_id}; use that one")
     return contact
 
 
@@ -33,8 +33,8 @@ async def _order_line(line_id: int, product_id: int) -> OrderLine:
     line = await OrderLine.filter(id=line_id).select_related("order").first()
     if line is None:
         raise NotFound(f"order line {line_id} not found")
-    if line.product_id != product_id:  # type: ignore[attr-defined]
-        raise ValidationError(f"order line {line_id} is for product {line.product_id}, not {product_id}")  # type: ignore[attr-defined]
+    if line.product_id != product_id:
+        raise ValidationError(f"order line {line_id} is for product {line.product_id}, not {product_id}")
     if await Device.filter(order_line_id=line_id).count() >= line.qty:
         raise ValidationError(f"order line {line_id} already has all {line.qty} serials")
     return line
@@ -75,7 +75,7 @@ async def register_device(
                 serial_display=display_serial(serial),
                 product=product,
                 owner=owner,
-                account_id=account_id if account_id is not None else owner.account_id,  # type: ignore[attr-defined]
+                account_id=account_id if account_id is not None else owner.account_id,
                 order_line=line,
                 sold_at=sold_at,
                 installed_at=installed_at,
@@ -97,7 +97,7 @@ async def record_installation(device_id: int, installed_at: date, *, by: User | 
         device = await Device.filter(id=device_id).select_for_update().first()
         if device is None:
             raise NotFound(f"device {device_id} not found")
-        product = await Product.get(id=device.product_id)  # type: ignore[attr-defined]
+        product = await Product.get(id=device.product_id)
         if device.sold_at and installed_at < device.sold_at:
             raise ValidationError("installed_at is before the sale date")
         device.installed_at = installed_at
@@ -122,15 +122,15 @@ async def link_case(
             raise NotFound(f"case {case_id} not found")
         if device_id is not None:
             device = await Device.get_or_none(id=device_id)
-            if device is None or device.owner_id != case.contact_id:  # type: ignore[attr-defined]
+            if device is None or device.owner_id != case.contact_id:
                 raise ValidationError(f"device {device_id} is not a device of the case's contact")
-            case.device_id = device_id  # type: ignore[attr-defined]
+            case.device_id = device_id
         if order_id is not None:
             order = await Order.get_or_none(id=order_id)
-            if order is None or order.contact_id != case.contact_id:  # type: ignore[attr-defined]
+            if order is None or order.contact_id != case.contact_id:
                 raise ValidationError(f"order {order_id} is not an order of the case's contact")
-            case.order_id = order_id  # type: ignore[attr-defined]
+            case.order_id = order_id
         await case.save(update_fields=["device_id", "order_id", "updated_at"])
         await record(by, "case.link", case, device_id=device_id, order_id=order_id)
-        out.emit("case.linked", case_id=case.id, device_id=case.device_id, order_id=case.order_id)  # type: ignore[attr-defined]
+        out.emit("case.linked", case_id=case.id, device_id=case.device_id, order_id=case.order_id)
     return case

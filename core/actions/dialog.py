@@ -248,10 +248,10 @@ async def open_inquiry_lead(
             source_channel=Channel(channel),
             conversation_id=conversation_id,
         )
-        lead.team_id = team.id if team else lead.team_id  # type: ignore[attr-defined]
+        lead.team_id = team.id if team else lead.team_id
         lead.notes = notes.strip()[:2000]
         await lead.save(update_fields=["team_id", "notes"])
-        out.emit("lead.assigned", lead_id=lead.id, team_id=lead.team_id, segment=contact.segment)  # type: ignore[attr-defined]
+        out.emit("lead.assigned", lead_id=lead.id, team_id=lead.team_id, segment=contact.segment)
     return lead
 
 
@@ -284,7 +284,7 @@ async def reject_resolution(case_id: int, contact_id: int, conversation_id: int,
             number=case.number,
             contact_id=contact_id,
             conversation_id=conversation_id,
-            team_id=case.team_id,  # type: ignore[attr-defined]
-            assignee_id=case.assignee_id,  # type: ignore[attr-defined]
+            team_id=case.team_id,
+            assignee_id=case.assignee_id,
         )
     return case

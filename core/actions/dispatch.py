@@ -95,9 +95,9 @@ async def _update_message(
     external_id: str | None = None,
 ) -> None:
     """Move the conversation message this send belongs to, if any, forward to `status`."""
-    if row.message_id is None:  # type: ignore[attr-defined]
+    if row.message_id is None:
         return
-    message = await Message.filter(id=row.message_id).select_for_update().first()  # type: ignore[attr-defined]
+    message = await Message.filter(id=row.message_id).select_for_update().first()
     if message is None or _RANK.get(str(message.status), 0) >= _RANK[str(status)]:
         return
     changes: dict[str, object] = {"status": status}
@@ -130,7 +130,7 @@ async def mark_sent(out_id: int, delivery: SendResult, *, now: datetime | None =
             error=None,
         )
         await _update_message(row, MessageStatus.SENT, out, external_id=delivery.provider_id)
-        out.emit("outbox.sent", out_id=out_id, channel=str(row.channel), message_id=row.message_id)  # type: ignore[attr-defined]
+        out.emit("outbox.sent", out_id=out_id, channel=str(row.channel), message_id=row.message_id)
     return True
 
 
@@ -179,7 +179,7 @@ async def mark_sent_many(deliveries: Mapping[int, SendResult], *, now: datetime 
         await conn.execute_many(_SENT_SQL[dialect], values)
         await _messages_sent(conn, dialect, rows, deliveries, out)
         for row in rows:
-            out.emit("outbox.sent", out_id=row.id, channel=str(row.channel), message_id=row.message_id)  # type: ignore[attr-defined]
+            out.emit("outbox.sent", out_id=row.id, channel=str(row.channel), message_id=row.message_id)
     return len(rows)
 
 
@@ -187,11 +187,7 @@ async def _messages_sent(
     conn: Any, dialect: str, rows: list[OutboundMessage], deliveries: Mapping[int, SendResult], out: Outcome
 ) -> None:
     """Move the rows' conversation messages to `sent` with one executemany (rules in _MESSAGE_SENT_SQL)."""
-    values = [
-        [deliveries[r.id].provider_id or None, r.message_id]  # type: ignore[attr-defined]
-        for r in rows
-        if r.message_id is not None  # type: ignore[attr-defined]
-    ]
+    values = [[deliveries[r.id].provider_id or None, r.message_id] for r in rows if r.message_id is not None]
     if not values:
         return
     await conn.execute_many(_MESSAGE_SENT_SQL[dialect], values)
@@ -320,7 +316,7 @@ async def set_delivery_status(
                 changes["error"] = error
             await OutboundMessage.filter(id=row.id).update(**changes)
             out.emit("outbox.status", out_id=row.id, channel=channel, status=str(target))
-        if row is not None and row.message_id is not None:  # type: ignore[attr-defined]
+        if row is not None and row.message_id is not None:
             await _update_message(row, status, out, error=error)
         elif status in (MessageStatus.DELIVERED, MessageStatus.FAILED):
             message = await Message.filter(channel=channel, external_id=provider_id, direction="out").first()

@@ -40,7 +40,7 @@ async def record_fax_ocr(message_id: int, status: str, text: str = "", *, reason
         message.meta = meta
         message.text_search = normalize_search(f"{message.subject}\n{message.text}\n{meta.get('ocr_text', '')}")
         await message.save(update_fields=["meta", "text_search"])
-        out.emit("message.updated", message_id=message.id, conversation_id=message.conversation_id, ocr=status)  # type: ignore[attr-defined]
+        out.emit("message.updated", message_id=message.id, conversation_id=message.conversation_id, ocr=status)
     return message
 
 

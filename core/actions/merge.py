@@ -50,8 +50,8 @@ async def merge_contacts(keep_id: int, merge_id: int, *, by: User | None) -> Con
         if keep is None or gone is None:
             raise NotFound(f"contact {merge_id if keep else keep_id} not found")
         for contact in (keep, gone):
-            if contact.merged_into_id is not None:  # type: ignore[attr-defined]
-                raise ValidationError(f"contact {contact.id} was already merged into {contact.merged_into_id}")  # type: ignore[attr-defined]
+            if contact.merged_into_id is not None:
+                raise ValidationError(f"contact {contact.id} was already merged into {contact.merged_into_id}")
         moved: dict[str, int] = {}
         for model, column in contact_references():
             count = await model.filter(**{column: gone.id}).update(**{column: keep.id})
@@ -59,7 +59,7 @@ async def merge_contacts(keep_id: int, merge_id: int, *, by: User | None) -> Con
                 moved[f"{model.__name__}.{column}"] = count
         _fill_blanks(keep, gone)
         await keep.save()
-        gone.merged_into_id = keep.id  # type: ignore[attr-defined]
+        gone.merged_into_id = keep.id
         await gone.save(update_fields=["merged_into_id", "updated_at"])
         await record(by, "contact.merge", keep, merged_id=gone.id, merged_name=gone.display_name, moved=moved)
         out.emit("contact.merged", contact_id=keep.id, merged_id=gone.id)

@@ -57,8 +57,8 @@ async def _contact(contact_id: int) -> Contact:
     contact = await Contact.get_or_none(id=contact_id)
     if contact is None:
         raise NotFound(f"contact {contact_id} not found")
-    if contact.merged_into_id is not None:  # type: ignore[attr-defined]
-        raise ValidationError(f"contact {contact_id} was merged into {contact.merged_into_id}; use that one")  # type: ignore[attr-defined]
+    if contact.merged_into_id is not None:
+        raise ValidationError(f"contact {contact_id} was merged into {contact.merged_into_id}; use that one")
     return contact
 
 
@@ -118,7 +118,7 @@ async def create_order(
             order = await Order.create(
                 number=await next_yearly_number(ORDER_PREFIX, "order"),
                 contact=contact,
-                account_id=account_id if account_id is not None else contact.account_id,  # type: ignore[attr-defined]
+                account_id=account_id if account_id is not None else contact.account_id,
                 order_date=day,
                 expected_delivery=expected_delivery,
                 total=total,
@@ -175,7 +175,7 @@ async def _confirm(order: Order, by: User | None, out: Outcome) -> None:
     order.status = await _derive(order)
     await order.save()
     await record(by, "order.confirm", order, number=order.number)
-    out.emit("order.confirmed", order_id=order.id, number=order.number, contact_id=order.contact_id)  # type: ignore[attr-defined]
+    out.emit("order.confirmed", order_id=order.id, number=order.number, contact_id=order.contact_id)
 
 
 async def confirm_order(order_id: int, *, by: User | None) -> Order:
@@ -230,7 +230,7 @@ async def record_delivery(
         await record(by, "order.deliver", order, lines={str(k): v for k, v in deliveries.items()})
         out.emit("order.delivery_recorded", order_id=order.id, number=order.number, status=order.status.value)
         if order.status != before and order.status == OrderStatus.DELIVERED:
-            out.emit("order.delivered", order_id=order.id, number=order.number, contact_id=order.contact_id)  # type: ignore[attr-defined]
+            out.emit("order.delivered", order_id=order.id, number=order.number, contact_id=order.contact_id)
     return order
 
 
@@ -244,7 +244,7 @@ async def record_installment_payment(
         inst = await Installment.filter(id=installment_id).select_for_update().first()
         if inst is None:
             raise NotFound(f"installment {installment_id} not found")
-        order = await Order.get(id=inst.order_id)  # type: ignore[attr-defined]
+        order = await Order.get(id=inst.order_id)
         if order.status in (OrderStatus.DRAFT, OrderStatus.CANCELLED):
             raise ValidationError(f"order {order.number} is {order.status.value}; payments need a confirmed order")
         if amount > inst.outstanding:

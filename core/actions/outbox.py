@@ -64,7 +64,7 @@ async def _queue(
     conversation: Conversation, text: str, *, by: User | None, kind: str, files: list[dict[str, Any]], extra: dict
 ) -> tuple[Message, OutboundMessage]:
     """Write the outbound Message and its OutboundMessage row (inside the caller's transaction)."""
-    contact = await Contact.get(id=conversation.contact_id)  # type: ignore[attr-defined]
+    contact = await Contact.get(id=conversation.contact_id)
     recipient = await recipient_for(conversation, contact)
     payload: dict[str, Any] = {"text": text, **extra}
     headers = await email_headers(conversation) if conversation.channel == Channel.EMAIL else {}
@@ -112,7 +112,7 @@ def _emit_queued(out: Outcome, message: Message | None, outbound: OutboundMessag
         out.emit(
             "message.queued",
             message_id=message.id,
-            conversation_id=message.conversation_id,  # type: ignore[attr-defined]
+            conversation_id=message.conversation_id,
             outbound_id=outbound.id,
         )
     out.emit("outbox.queued", outbound_id=outbound.id, channel=outbound.channel.value, kind=outbound.kind)

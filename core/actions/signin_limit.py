@@ -69,7 +69,7 @@ async def _log_lockout(key: str, username: str, ip: str, scope: str, limit: int)
 
 async def take_attempt(username: str, ip: str) -> list[str]:
     """Count this attempt against every limit; its counter keys, or SignInBlocked when one is full."""
-    now, taken = datetime.now(UTC), []
+    now, taken = datetime.now(UTC), list[str]()
     for key, limit, scope in _limits(username, ip):
         if not await _take(key, limit, now):
             await give_back(taken)

@@ -20,6 +20,7 @@ from core.actions.audit import record
 from core.actions.calendar import load_calendar
 from core.areas import Area, require_write
 from core.bizcal import BusinessCalendar
+from core.db import int_column
 from core.errors import NotFound, ValidationError
 from core.models import (
     Call,
@@ -113,7 +114,7 @@ async def set_sla_policy(
     async with atomic() as out:
         policy, _ = await SlaPolicy.update_or_create(case_type=case_type, priority=priority, defaults=values)
         await record(by, "sla_policy.save", policy, case_type=case_type.value, priority=priority.value, **values)
-        ids = await Case.filter(type=case_type, priority=priority, status__in=OPEN_STATES).values_list("id", flat=True)
+        ids = await int_column(Case.filter(type=case_type, priority=priority, status__in=OPEN_STATES))
         await refresh_cases(ids)
         out.emit("sla.policy_changed", policy_id=policy.id, case_type=case_type.value, priority=priority.value)
     return policy
@@ -205,7 +206,7 @@ async def stamp_first_responses(now: datetime | None = None, *, contact_id: int 
         query = query.filter(contact_id=contact_id)
     stamped = 0
     for case in await query.only("id", "contact_id", "created_at"):
-        at = await first_staff_reply(case.contact_id, case.created_at, now)  # type: ignore[attr-defined]
+        at = await first_staff_reply(case.contact_id, case.created_at, now)
         if at is not None:
             stamped += await Case.filter(id=case.id, first_response_at__isnull=True).update(first_response_at=at)
     return stamped

@@ -66,7 +66,7 @@ async def link_chat(
                 raise LinkRefused("the code is unknown, used or expired")
             row.used_at = now
             await row.save(update_fields=["used_at"])
-            user = await User.get(id=row.user_id)  # type: ignore[attr-defined]
+            user = await User.get(id=row.user_id)
             # One chat per user and channel, one user per chat: an older link of either gives way.
             await StaffLink.filter(channel=channel, chat_id=chat).delete()
             await StaffLink.filter(user_id=user.id, channel=channel).delete()

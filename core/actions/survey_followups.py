@@ -54,15 +54,15 @@ async def check_low_score(response_id: int, now: datetime) -> Case | None:
     if low is None:
         return None
     score = alarm_text.score_text(*low)
-    invite = await invite_for(response.survey_id, response.contact_id)  # type: ignore[attr-defined]
-    case = await Case.get_or_none(id=invite.case_id) if invite else None  # type: ignore[attr-defined]
+    invite = await invite_for(response.survey_id, response.contact_id)
+    case = await Case.get_or_none(id=invite.case_id) if invite else None
     survey = await response.survey
     try:
         async with atomic():
             follow_up = await open_case(
-                contact_id=response.contact_id,  # type: ignore[attr-defined]
+                contact_id=response.contact_id,
                 by=None,
-                conversation_id=case.conversation_id if case else None,  # type: ignore[attr-defined]
+                conversation_id=case.conversation_id if case else None,
                 type=CaseType.COMPLAINT,
                 priority=Priority.HIGH,
                 subject=FOLLOW_UP_SUBJECT.format(score=score),

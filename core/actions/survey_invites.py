@@ -69,7 +69,7 @@ async def schedule_invites(rule: AlarmRule, now: datetime) -> int:
         SurveyInvite(
             case_id=case.id,
             survey_id=survey.id,
-            contact_id=case.contact_id,  # type: ignore[attr-defined]
+            contact_id=case.contact_id,
             token=secrets.token_urlsafe(24),
             due_at=case.resolved_at + timedelta(minutes=rule.threshold or 0),
         )
@@ -83,8 +83,8 @@ async def schedule_invites(rule: AlarmRule, now: datetime) -> int:
 
 async def _bot_conversation(case: Case, contact: Contact) -> Conversation | None:
     """The conversation of the case if it is on a bot channel, else the customer's latest open-able one."""
-    if case.conversation_id:  # type: ignore[attr-defined]
-        conversation = await Conversation.get_or_none(id=case.conversation_id)  # type: ignore[attr-defined]
+    if case.conversation_id:
+        conversation = await Conversation.get_or_none(id=case.conversation_id)
         if conversation is not None and conversation.channel in BOT_CHANNELS:
             return conversation
         if conversation is not None:
@@ -99,8 +99,8 @@ async def _bot_conversation(case: Case, contact: Contact) -> Conversation | None
 
 async def _invite_address(case: Case, contact: Contact, rule: AlarmRule) -> Address | None:
     """Where a link invitation goes: the case's own thread (an email address), else the first reachable channel."""
-    if case.conversation_id:  # type: ignore[attr-defined]
-        conversation = await Conversation.get_or_none(id=case.conversation_id)  # type: ignore[attr-defined]
+    if case.conversation_id:
+        conversation = await Conversation.get_or_none(id=case.conversation_id)
         if conversation is not None and conversation.channel in IDENTITY_OF:
             try:
                 address = await recipient_for(conversation, contact)
@@ -122,9 +122,9 @@ async def _finish(
 
 async def send_invite(invite: SurveyInvite, rule: AlarmRule, now: datetime, start_flow: FlowStarter | None) -> int:
     """Send one due invitation once: the bot flow in the case's chat, else the link on the customer's channel."""
-    case = await Case.get(id=invite.case_id)  # type: ignore[attr-defined]
-    contact = await Contact.get(id=invite.contact_id)  # type: ignore[attr-defined]
-    if await Response.filter(survey_id=invite.survey_id, contact_id=contact.id, completed_at__isnull=False).exists():  # type: ignore[attr-defined]
+    case = await Case.get(id=invite.case_id)
+    contact = await Contact.get(id=invite.contact_id)
+    if await Response.filter(survey_id=invite.survey_id, contact_id=contact.id, completed_at__isnull=False).exists():
         return await _finish(invite, SKIPPED, channel=None, address="", now=now, why="already answered this survey")
     conversation = await _bot_conversation(case, contact)
     if conversation is not None and start_flow is not None:
@@ -137,7 +137,7 @@ async def send_invite(invite: SurveyInvite, rule: AlarmRule, now: datetime, star
             return 0
         if conversation.status != ConversationStatus.BOT:
             await hand_to_bot(conversation.id, by=None)
-        await start_flow(conversation.id, invite.survey_id)  # type: ignore[attr-defined]
+        await start_flow(conversation.id, invite.survey_id)
         return 1
     found = await _invite_address(case, contact, rule)
     if found is None:

@@ -33,14 +33,14 @@ class _State:
 
 
 async def _state(response: Response) -> _State:
-    questions = list(await Question.filter(survey_id=response.survey_id).order_by("position", "id"))  # type: ignore[attr-defined]
+    questions = list(await Question.filter(survey_id=response.survey_id).order_by("position", "id"))
     triggers: dict[int, set[int]] = {}
     rows = await QuestionTrigger.filter(question_id__in=[q.id for q in questions]).values_list(
         "question_id", "option_id"
     )
     for question_id, option_id in rows:
         triggers.setdefault(question_id, set()).add(option_id)
-    answers = {a.question_id: a for a in await Answer.filter(response_id=response.id)}  # type: ignore[attr-defined]
+    answers = {a.question_id: a for a in await Answer.filter(response_id=response.id)}
     chosen: dict[int, set[int]] = {}
     picks = await AnswerChoice.filter(answer__response_id=response.id).values_list("answer__question_id", "option_id")
     for question_id, option_id in picks:
@@ -97,7 +97,7 @@ async def _open_response(response_id: int) -> Response:
         raise NotFound(f"response {response_id} not found")
     if response.completed_at is not None:
         raise InvalidAnswer("completed", f"response {response_id} is already complete")
-    survey = await Survey.get(id=response.survey_id)  # type: ignore[attr-defined]
+    survey = await Survey.get(id=response.survey_id)
     if survey.status != SurveyStatus.PUBLISHED:
         raise InvalidAnswer("not_open", f"survey {survey.id} is {survey.status.value}; it takes no answers")
     return response
@@ -181,8 +181,8 @@ async def complete_response(response_id: int) -> Response:
         out.emit(
             "survey.response_completed",
             response_id=response.id,
-            survey_id=response.survey_id,  # type: ignore[attr-defined]
-            contact_id=response.contact_id,  # type: ignore[attr-defined]
+            survey_id=response.survey_id,
+            contact_id=response.contact_id,
             channel=response.channel.value,
         )
     return response

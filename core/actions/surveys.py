@@ -85,7 +85,7 @@ async def _check_triggers(question: Question, option_ids: Iterable[int]) -> list
         if option is None:
             raise ValidationError(f"trigger option {option_id} not found")
         earlier = option.question
-        if earlier.survey_id != question.survey_id or earlier.position >= question.position:  # type: ignore[attr-defined]
+        if earlier.survey_id != question.survey_id or earlier.position >= question.position:
             raise ValidationError(f"trigger option {option_id} is not an option of an earlier question")
     return wanted
 
@@ -181,7 +181,7 @@ async def add_option(question_id: int, text: str, *, by: User | None) -> Option:
             raise NotFound(f"question {question_id} not found")
         if question.kind not in CHOICE_KINDS:
             raise ValidationError(f"a {question.kind.value} question has no options")
-        survey = await _draft(question.survey_id)  # type: ignore[attr-defined]
+        survey = await _draft(question.survey_id)
         count = await Option.filter(question_id=question.id).count()
         if count >= MAX_OPTIONS:
             raise ValidationError(f"a question has at most {MAX_OPTIONS} options")
@@ -197,7 +197,7 @@ async def set_triggers(question_id: int, option_ids: Iterable[int], *, by: User 
         question = await Question.get_or_none(id=question_id)
         if question is None:
             raise NotFound(f"question {question_id} not found")
-        survey = await _draft(question.survey_id)  # type: ignore[attr-defined]
+        survey = await _draft(question.survey_id)
         wanted = await _check_triggers(question, option_ids)
         await QuestionTrigger.filter(question_id=question.id).delete()
         for option_id in wanted:

@@ -36,7 +36,7 @@ async def set_reachable(channel: Channel, user_id: str, reachable: bool, reason:
         identity = await ContactIdentity.get_or_none(kind=_kind(channel), value=str(user_id))
         if identity is None:
             return None
-        contact = await Contact.select_for_update().get(id=identity.contact_id)  # type: ignore[attr-defined]
+        contact = await Contact.select_for_update().get(id=identity.contact_id)
         channels = [c for c in contact.unreachable if c != channel.value]
         if not reachable:
             channels.append(channel.value)

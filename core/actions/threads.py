@@ -43,7 +43,7 @@ async def _email_match(msg: InboundMessage, contact: Contact) -> tuple[Conversat
         return conversation, None
     # The other keys can be typed by anyone (c123, [#1405-00042]); they only thread the contact's own mail.
     conversation = await conversation_by_our_ids(keys)
-    if conversation is not None and conversation.contact_id == contact.id:  # type: ignore[attr-defined]
+    if conversation is not None and conversation.contact_id == contact.id:
         return conversation, None
     tagged = conversation_id_from_tag(msg.thread_tag)
     if tagged is not None:
@@ -51,7 +51,7 @@ async def _email_match(msg: InboundMessage, contact: Contact) -> tuple[Conversat
         if conversation is not None:
             return conversation, None
     case, conversation = await conversation_by_case_tag(msg.subject)
-    if case is None or case.contact_id != contact.id:  # type: ignore[attr-defined]
+    if case is None or case.contact_id != contact.id:
         return None, None
     return conversation, case
 
@@ -116,7 +116,7 @@ async def _open_new(msg: InboundMessage, contact: Contact, now: datetime, case: 
         email_root_id=root,
         last_activity_at=now,
     )
-    if case is not None and case.conversation_id is None:  # type: ignore[attr-defined]
+    if case is not None and case.conversation_id is None:
         # Mail about a case opened elsewhere (a phone call): the case now has this thread.
         case.conversation = conversation
         await case.save(update_fields=["conversation_id", "updated_at"])

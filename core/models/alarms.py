@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -23,9 +25,9 @@ class AlarmRule(Model):
     active = fields.BooleanField(default=True)
     urgent = fields.BooleanField(default=False)
     threshold = fields.IntField(null=True)
-    params = fields.JSONField(default=dict)
-    recipients = fields.JSONField(default=dict)
-    channels = fields.JSONField(default=list)
+    params: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    recipients: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
+    channels: fields.JSONField[list[str]] = fields.JSONField(default=list)
     # Unacknowledged after this many minutes: the team lead, then the managers are told (None: never).
     escalate_after_minutes = fields.IntField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -46,16 +48,20 @@ class AlarmDelivery(Model):
     alarm: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Alarm", related_name="deliveries", on_delete=fields.CASCADE
     )
+    alarm_id: int
     rule: fields.ForeignKeyNullableRelation[AlarmRule] = fields.ForeignKeyField(
         "models.AlarmRule", related_name="deliveries", null=True, on_delete=fields.SET_NULL
     )
+    rule_id: int | None
     level = fields.SmallIntField(default=0)
     user: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="alarm_deliveries", null=True, on_delete=fields.SET_NULL
     )
+    user_id: int | None
     contact: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Contact", related_name="alarm_deliveries", null=True, on_delete=fields.SET_NULL
     )
+    contact_id: int | None
     channel = fields.CharEnumField(Channel, max_length=10)
     address = fields.CharField(max_length=255)
     status = fields.CharField(max_length=10, default="queued")
@@ -63,6 +69,7 @@ class AlarmDelivery(Model):
     outbound: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.OutboundMessage", related_name="alarm_deliveries", null=True, on_delete=fields.SET_NULL
     )
+    outbound_id: int | None
     dedupe = fields.CharField(max_length=120, unique=True)
     error = fields.TextField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -80,6 +87,7 @@ class StaffLink(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="chat_links", on_delete=fields.CASCADE
     )
+    user_id: int
     channel = fields.CharEnumField(Channel, max_length=10)
     chat_id = fields.CharField(max_length=64)
     display = fields.CharField(max_length=120, default="")
@@ -97,6 +105,7 @@ class StaffLinkCode(Model):
     user: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.User", related_name="chat_link_codes", on_delete=fields.CASCADE
     )
+    user_id: int
     code_hash = fields.CharField(max_length=64, unique=True)
     expires_at = fields.DatetimeField()
     used_at = fields.DatetimeField(null=True)

@@ -18,9 +18,11 @@ class Call(Model):
     contact: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Contact", related_name="calls", null=True, on_delete=fields.SET_NULL
     )
+    contact_id: int | None
     user: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="calls", null=True, on_delete=fields.SET_NULL
     )
+    user_id: int | None
     status = fields.CharEnumField(CallStatus, max_length=10, default=CallStatus.COMPLETED)
     outcome = fields.CharField(max_length=60, default="")
     cause = fields.CharField(max_length=30, null=True)
@@ -44,18 +46,23 @@ class Task(Model):
     contact: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Contact", related_name="tasks", null=True, on_delete=fields.SET_NULL
     )
+    contact_id: int | None
     call: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Call", related_name="tasks", null=True, on_delete=fields.SET_NULL
     )
+    call_id: int | None
     case: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Case", related_name="tasks", null=True, on_delete=fields.SET_NULL
     )
+    case_id: int | None
     owner: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="tasks", null=True, on_delete=fields.SET_NULL
     )
+    owner_id: int | None
     team: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Team", related_name="tasks", null=True, on_delete=fields.SET_NULL
     )
+    team_id: int | None
     due_at = fields.DatetimeField(null=True)
     done_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

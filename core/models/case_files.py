@@ -13,9 +13,11 @@ class CaseAttachment(Model):
     case: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Case", related_name="attachments", on_delete=fields.CASCADE
     )
+    case_id: int
     attachment: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Attachment", related_name="cases", on_delete=fields.CASCADE
     )
+    attachment_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -21,25 +21,32 @@ class Case(Model):
     contact: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contact", related_name="cases", on_delete=fields.RESTRICT
     )
+    contact_id: int
     conversation: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Conversation", related_name="cases", null=True, on_delete=fields.SET_NULL
     )
+    conversation_id: int | None
     assignee: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="cases", null=True, on_delete=fields.SET_NULL
     )
+    assignee_id: int | None
     team: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Team", related_name="cases", null=True, on_delete=fields.SET_NULL
     )
+    team_id: int | None
     created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="created_cases", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None
     source_channel = fields.CharEnumField(Channel, max_length=10, null=True)
     device: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Device", related_name="cases", null=True, on_delete=fields.SET_NULL
     )
+    device_id: int | None
     order: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Order", related_name="cases", null=True, on_delete=fields.SET_NULL
     )
+    order_id: int | None
     first_response_due = fields.DatetimeField(null=True)
     resolution_due = fields.DatetimeField(null=True)
     first_response_at = fields.DatetimeField(null=True)
@@ -60,6 +67,7 @@ class CaseEvent(Model):
     case: fields.ForeignKeyRelation[Case] = fields.ForeignKeyField(
         "models.Case", related_name="events", on_delete=fields.CASCADE
     )
+    case_id: int
     kind = fields.CharField(max_length=30)
     from_status = fields.CharField(max_length=10, null=True)
     to_status = fields.CharField(max_length=10, null=True)
@@ -67,6 +75,7 @@ class CaseEvent(Model):
     user: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="case_events", null=True, on_delete=fields.SET_NULL
     )
+    user_id: int | None
     at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -81,9 +90,11 @@ class Lead(Model):
     contact: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contact", related_name="leads", on_delete=fields.RESTRICT
     )
+    contact_id: int
     conversation: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Conversation", related_name="leads", null=True, on_delete=fields.SET_NULL
     )
+    conversation_id: int | None
     source_channel = fields.CharEnumField(Channel, max_length=10, null=True)
     status = fields.CharEnumField(LeadStatus, max_length=10, default=LeadStatus.NEW)
     lost_reason = fields.CharField(max_length=300, null=True)
@@ -91,9 +102,11 @@ class Lead(Model):
     owner: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="leads", null=True, on_delete=fields.SET_NULL
     )
+    owner_id: int | None
     team: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Team", related_name="leads", null=True, on_delete=fields.SET_NULL
     )
+    team_id: int | None
     notes = fields.TextField(default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 

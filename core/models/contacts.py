@@ -32,19 +32,23 @@ class Contact(Model):
     account: fields.ForeignKeyNullableRelation[Account] = fields.ForeignKeyField(
         "models.Account", related_name="contacts", null=True, on_delete=fields.SET_NULL
     )
+    account_id: int | None
     owner: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="owned_contacts", null=True, on_delete=fields.SET_NULL
     )
+    owner_id: int | None
     team: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Team", related_name="contacts", null=True, on_delete=fields.SET_NULL
     )
+    team_id: int | None
     segment = fields.CharField(max_length=60, null=True)
     notes = fields.TextField(default="")
     sms_opt_out = fields.BooleanField(default=False)
-    unreachable = fields.JSONField(default=list)
+    unreachable: fields.JSONField[list[str]] = fields.JSONField(default=list)
     merged_into: fields.ForeignKeyNullableRelation[Contact] = fields.ForeignKeyField(
         "models.Contact", related_name="merged_from", null=True, on_delete=fields.SET_NULL
     )
+    merged_into_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -59,6 +63,7 @@ class ContactIdentity(Model):
     contact: fields.ForeignKeyRelation[Contact] = fields.ForeignKeyField(
         "models.Contact", related_name="identities", on_delete=fields.CASCADE
     )
+    contact_id: int
     kind = fields.CharEnumField(IdentityKind, max_length=10)
     value = fields.CharField(max_length=255)
     display = fields.CharField(max_length=255, default="")

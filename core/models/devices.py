@@ -19,15 +19,19 @@ class Device(Model):
     product: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Product", related_name="devices", on_delete=fields.RESTRICT
     )
+    product_id: int
     owner: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contact", related_name="devices", on_delete=fields.RESTRICT
     )
+    owner_id: int
     account: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Account", related_name="devices", null=True, on_delete=fields.SET_NULL
     )
+    account_id: int | None
     order_line: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.OrderLine", related_name="devices", null=True, on_delete=fields.SET_NULL
     )
+    order_line_id: int | None
     sold_at = fields.DateField(null=True)
     installed_at = fields.DateField(null=True)
     # Stored so lists and reports can filter on it; always recomputed by the device actions.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -24,9 +26,10 @@ class DialogState(Model):
     conversation: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Conversation", related_name="dialog_states", null=True, on_delete=fields.SET_NULL
     )
+    conversation_id: int | None
     flow = fields.CharField(max_length=40, default="")
     step = fields.CharField(max_length=40, default="")
-    data = fields.JSONField(default=dict)
+    data: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     seq = fields.IntField(default=0)
     expires_at = fields.DatetimeField(null=True)
     muted_until = fields.DatetimeField(null=True)
@@ -51,7 +54,7 @@ class PendingStep(Model):
     # Plain ids, deliberately not foreign keys: the row lives seconds and must never block a merge or delete.
     message_id = fields.BigIntField(unique=True)
     conversation_id = fields.BigIntField()
-    turn = fields.JSONField(default=dict)
+    turn: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)

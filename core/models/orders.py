@@ -64,9 +64,11 @@ class Order(Model):
     contact: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contact", related_name="orders", on_delete=fields.RESTRICT
     )
+    contact_id: int
     account: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Account", related_name="orders", null=True, on_delete=fields.SET_NULL
     )
+    account_id: int | None
     status = fields.CharEnumField(OrderStatus, max_length=12, default=OrderStatus.DRAFT, db_index=True)
     order_date = fields.DateField()
     expected_delivery = fields.DateField(null=True)
@@ -80,6 +82,7 @@ class Order(Model):
     created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="created_orders", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -95,9 +98,11 @@ class OrderLine(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="lines", on_delete=fields.CASCADE
     )
+    order_id: int
     product: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Product", related_name="order_lines", on_delete=fields.RESTRICT
     )
+    product_id: int
     description = fields.CharField(max_length=300, default="")
     qty = fields.IntField()
     unit_price = fields.BigIntField()
@@ -125,6 +130,7 @@ class Installment(Model):
     order: fields.ForeignKeyRelation[Order] = fields.ForeignKeyField(
         "models.Order", related_name="installments", on_delete=fields.CASCADE
     )
+    order_id: int
     amount = fields.BigIntField()
     due_date = fields.DateField(db_index=True)
     method = fields.CharEnumField(PaymentMethod, max_length=10, default=PaymentMethod.TRANSFER)

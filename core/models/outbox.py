@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -15,10 +17,11 @@ class OutboundMessage(Model):
     message: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.Message", related_name="sends", null=True, on_delete=fields.CASCADE
     )
+    message_id: int | None
     channel = fields.CharEnumField(Channel, max_length=10)
     recipient = fields.CharField(max_length=255)
     kind = fields.CharField(max_length=20, default="reply")
-    payload = fields.JSONField(default=dict)
+    payload: fields.JSONField[dict[str, Any]] = fields.JSONField(default=dict)
     status = fields.CharEnumField(OutboxStatus, max_length=10, default=OutboxStatus.QUEUED)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField(auto_now_add=True)

@@ -45,6 +45,7 @@ class PurchaseOrder(Model):
     created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="created_purchase_orders", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -59,12 +60,14 @@ class PurchaseOrderStage(Model):
     purchase_order: fields.ForeignKeyRelation[PurchaseOrder] = fields.ForeignKeyField(
         "models.PurchaseOrder", related_name="stages", on_delete=fields.CASCADE
     )
+    purchase_order_id: int
     stage = fields.CharEnumField(ImportStage, max_length=25)
     from_stage = fields.CharEnumField(ImportStage, max_length=25, null=True)
     entered_at = fields.DatetimeField()
     user: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="purchase_order_stages", null=True, on_delete=fields.SET_NULL
     )
+    user_id: int | None
     note = fields.TextField(default="")
 
     class Meta:
@@ -79,9 +82,11 @@ class PurchaseOrderLink(Model):
     purchase_order: fields.ForeignKeyRelation[PurchaseOrder] = fields.ForeignKeyField(
         "models.PurchaseOrder", related_name="order_links", on_delete=fields.CASCADE
     )
+    purchase_order_id: int
     order: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Order", related_name="purchase_order_links", on_delete=fields.CASCADE
     )
+    order_id: int
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

@@ -32,6 +32,7 @@ class User(Model):
     team: fields.ForeignKeyNullableRelation[Team] = fields.ForeignKeyField(
         "models.Team", related_name="members", null=True, on_delete=fields.SET_NULL
     )
+    team_id: int | None
     phone = fields.CharField(max_length=20, null=True)
     extension = fields.CharField(max_length=20, null=True)
     email = fields.CharField(max_length=200, null=True)
@@ -51,6 +52,7 @@ class ApiToken(Model):
     user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
         "models.User", related_name="tokens", on_delete=fields.CASCADE
     )
+    user_id: int
     token_hash = fields.CharField(max_length=64, unique=True)
     name = fields.CharField(max_length=100, default="")
     created_at = fields.DatetimeField(auto_now_add=True)

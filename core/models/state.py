@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -25,7 +27,7 @@ class Setting(Model):
     """A durable named JSON value: working hours, the IMAP mailbox UIDVALIDITY and last UID, ..."""
 
     key = fields.CharField(max_length=120, primary_key=True)
-    value = fields.JSONField(default=dict)
+    value: fields.JSONField[Any] = fields.JSONField(default=dict)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

@@ -18,12 +18,15 @@ class SurveyInvite(Model):
     case: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Case", related_name="survey_invites", unique=True, on_delete=fields.CASCADE
     )
+    case_id: int
     survey: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Survey", related_name="invites", on_delete=fields.CASCADE
     )
+    survey_id: int
     contact: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contact", related_name="survey_invites", on_delete=fields.CASCADE
     )
+    contact_id: int
     channel = fields.CharEnumField(Channel, max_length=10, null=True)
     address = fields.CharField(max_length=255, default="")
     status = fields.CharField(max_length=10, default="scheduled", db_index=True)

@@ -42,6 +42,7 @@ class Survey(Model):
     created_by: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
         "models.User", related_name="created_surveys", null=True, on_delete=fields.SET_NULL
     )
+    created_by_id: int | None
     published_at = fields.DatetimeField(null=True)
     closed_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -60,6 +61,7 @@ class Question(Model):
     survey: fields.ForeignKeyRelation[Survey] = fields.ForeignKeyField(
         "models.Survey", related_name="questions", on_delete=fields.CASCADE
     )
+    survey_id: int
     position = fields.IntField()
     kind = fields.CharEnumField(QuestionKind, max_length=10)
     text = fields.TextField()
@@ -79,6 +81,7 @@ class Option(Model):
     question: fields.ForeignKeyRelation[Question] = fields.ForeignKeyField(
         "models.Question", related_name="options", on_delete=fields.CASCADE
     )
+    question_id: int
     position = fields.IntField()
     text = fields.CharField(max_length=300)
 
@@ -94,9 +97,11 @@ class QuestionTrigger(Model):
     question: fields.ForeignKeyRelation[Question] = fields.ForeignKeyField(
         "models.Question", related_name="triggers", on_delete=fields.CASCADE
     )
+    question_id: int
     option: fields.ForeignKeyRelation[Option] = fields.ForeignKeyField(
         "models.Option", related_name="triggered", on_delete=fields.CASCADE
     )
+    option_id: int
 
     class Meta:
         table = "survey_trigger"
@@ -110,9 +115,11 @@ class Response(Model):
     survey: fields.ForeignKeyRelation[Survey] = fields.ForeignKeyField(
         "models.Survey", related_name="responses", on_delete=fields.RESTRICT
     )
+    survey_id: int
     contact: fields.ForeignKeyRelation = fields.ForeignKeyField(
         "models.Contact", related_name="survey_responses", on_delete=fields.RESTRICT
     )
+    contact_id: int
     channel = fields.CharEnumField(Channel, max_length=10)
     identity = fields.CharField(max_length=255, default="")
     ip = fields.CharField(max_length=45, null=True)
@@ -131,9 +138,11 @@ class Answer(Model):
     response: fields.ForeignKeyRelation[Response] = fields.ForeignKeyField(
         "models.Response", related_name="answers", on_delete=fields.CASCADE
     )
+    response_id: int
     question: fields.ForeignKeyRelation[Question] = fields.ForeignKeyField(
         "models.Question", related_name="answers", on_delete=fields.RESTRICT
     )
+    question_id: int
     number = fields.IntField(null=True)
     text = fields.TextField(default="")
     answered_at = fields.DatetimeField(auto_now=True)
@@ -150,9 +159,11 @@ class AnswerChoice(Model):
     answer: fields.ForeignKeyRelation[Answer] = fields.ForeignKeyField(
         "models.Answer", related_name="choices", on_delete=fields.CASCADE
     )
+    answer_id: int
     option: fields.ForeignKeyRelation[Option] = fields.ForeignKeyField(
         "models.Option", related_name="choices", on_delete=fields.RESTRICT
     )
+    option_id: int
 
     class Meta:
         table = "survey_answer_choice"

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from core.db import int_column
 from core.models import Channel, Contact, ContactIdentity, IdentityKind, Role, StaffLink, User
 from core.phones import try_normalize_phone
 from core.queries.alarm_subjects import Subject
@@ -38,15 +39,15 @@ async def staff_of(recipients: Mapping[str, Any], subject: Subject | None) -> li
     """The active staff a rule names, with its dynamic recipients resolved on the subject."""
     ids: set[int] = {int(i) for i in recipients.get("users", [])}
     if teams := list(recipients.get("teams", [])):
-        ids |= set(await User.filter(team_id__in=teams).values_list("id", flat=True))
+        ids |= set(await int_column(User.filter(team_id__in=teams)))
     if roles := list(recipients.get("roles", [])):
-        ids |= set(await User.filter(role__in=roles).values_list("id", flat=True))
+        ids |= set(await int_column(User.filter(role__in=roles)))
     dynamic = set(recipients.get("dynamic", []))
     if subject is not None:
         if "assignee" in dynamic and subject.assignee_id:
             ids.add(subject.assignee_id)
         if "team" in dynamic and subject.team_id:
-            ids |= set(await User.filter(team_id=subject.team_id).values_list("id", flat=True))
+            ids |= set(await int_column(User.filter(team_id=subject.team_id)))
         if "team_lead" in dynamic and subject.team_id:
             ids |= set(await team_leads(subject.team_id))
         if "collector" in dynamic:
@@ -58,7 +59,7 @@ async def team_leads(team_id: int | None) -> list[int]:
     """Ids of the active leads of a team (the first escalation level)."""
     if not team_id:
         return []
-    return list(await User.filter(team_id=team_id, is_team_lead=True, is_active=True).values_list("id", flat=True))
+    return await int_column(User.filter(team_id=team_id, is_team_lead=True, is_active=True))
 
 
 async def fallback_staff() -> list[User]:
@@ -74,7 +75,7 @@ async def staff_addresses(users: Sequence[User], channels: Iterable[str]) -> lis
     """Each user's addresses on the rule's channels: linked Telegram/Bale chats, phone for SMS, email."""
     wanted = [Channel(c) for c in channels]
     links = await StaffLink.filter(user_id__in=[u.id for u in users])
-    chats = {(link.user_id, link.channel): link.chat_id for link in links}  # type: ignore[attr-defined]
+    chats = {(link.user_id, link.channel): link.chat_id for link in links}
     out: list[Address] = []
     for user in users:
         for channel in wanted:

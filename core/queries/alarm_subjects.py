@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from core.db import int_column
 from core.models import (
     Call,
     Case,
@@ -45,9 +46,9 @@ async def case_subject(case: Case) -> Subject:
         case.id,
         number=case.number,
         title=case.subject,
-        customer=await _contact(case.contact_id),  # type: ignore[attr-defined]
-        assignee_id=case.assignee_id,  # type: ignore[attr-defined]
-        team_id=case.team_id,  # type: ignore[attr-defined]
+        customer=await _contact(case.contact_id),
+        assignee_id=case.assignee_id,
+        team_id=case.team_id,
         admin_path=f"/admin/cases/{case.id}",
     )
 
@@ -59,9 +60,9 @@ async def conversation_subject(conversation: Conversation) -> Subject:
         conversation.id,
         number=str(conversation.id),
         title=conversation.subject,
-        customer=await _contact(conversation.contact_id),  # type: ignore[attr-defined]
-        assignee_id=conversation.assignee_id,  # type: ignore[attr-defined]
-        team_id=conversation.team_id,  # type: ignore[attr-defined]
+        customer=await _contact(conversation.contact_id),
+        assignee_id=conversation.assignee_id,
+        team_id=conversation.team_id,
         admin_path=f"/admin/conversations/{conversation.id}",
         extra={"channel": conversation.channel.value},
     )
@@ -69,15 +70,15 @@ async def conversation_subject(conversation: Conversation) -> Subject:
 
 async def task_subject(task: Task) -> Subject:
     """A call-back task of a missed call: owner and team of the task, the caller."""
-    call = await Call.get_or_none(id=task.call_id) if task.call_id else None  # type: ignore[attr-defined]
+    call = await Call.get_or_none(id=task.call_id) if task.call_id else None
     return Subject(
         "task",
         task.id,
         number=call.number if call else "",
         title=task.title,
-        customer=await _contact(task.contact_id),  # type: ignore[attr-defined]
-        assignee_id=task.owner_id,  # type: ignore[attr-defined]
-        team_id=task.team_id,  # type: ignore[attr-defined]
+        customer=await _contact(task.contact_id),
+        assignee_id=task.owner_id,
+        team_id=task.team_id,
         admin_path="/admin/calldesk",
         extra={"call_at": call.ended_at or call.created_at} if call else {},
     )
@@ -91,26 +92,26 @@ async def purchase_order_subject(po: PurchaseOrder) -> Subject:
 async def collectors_of(contact: Contact | None) -> tuple[int, ...]:
     """Who collects a customer's money: its owner if a collector, else the collectors of its team, else all."""
     staff = User.filter(is_active=True, role=Role.COLLECTIONS)
-    if contact is not None and contact.owner_id:  # type: ignore[attr-defined]
-        if await staff.filter(id=contact.owner_id).exists():  # type: ignore[attr-defined]
-            return (contact.owner_id,)  # type: ignore[attr-defined]
-    if contact is not None and contact.team_id:  # type: ignore[attr-defined]
-        team = await staff.filter(team_id=contact.team_id).values_list("id", flat=True)  # type: ignore[attr-defined]
+    if contact is not None and contact.owner_id:
+        if await staff.filter(id=contact.owner_id).exists():
+            return (contact.owner_id,)
+    if contact is not None and contact.team_id:
+        team = await int_column(staff.filter(team_id=contact.team_id))
         if team:
             return tuple(team)
-    return tuple(await staff.values_list("id", flat=True))
+    return tuple(await int_column(staff))
 
 
 async def installment_subject(installment: Installment) -> Subject:
     """An installment: its order's number and customer, and the customer's collectors."""
-    order = await Order.get(id=installment.order_id)  # type: ignore[attr-defined]
-    customer = await _contact(order.contact_id)  # type: ignore[attr-defined]
+    order = await Order.get(id=installment.order_id)
+    customer = await _contact(order.contact_id)
     return Subject(
         "installment",
         installment.id,
         number=order.number,
         customer=customer,
-        team_id=customer.team_id if customer else None,  # type: ignore[attr-defined]
+        team_id=customer.team_id if customer else None,
         collector_ids=await collectors_of(customer),
         admin_path=f"/admin/contacts/{customer.id}" if customer else "/admin/",
         extra={"due_date": installment.due_date, "amount": installment.outstanding},

@@ -83,7 +83,7 @@ async def _team_scope_count(user: User, statuses: list[ConversationStatus] | Non
         return f"(SELECT COUNT(*) FROM conversation WHERE {where}{status_in()})"
 
     me = user.id
-    team_id = user.team_id  # type: ignore[attr-defined]
+    team_id = user.team_id
     # Each part is read from one index alone: (assignee_id, status, last_activity_at, team_id) for mine
     # and mine-within-my-team, the partial pool index of migration 0007 for the pool, (team_id,
     # status, …) for the team.

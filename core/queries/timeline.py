@@ -71,7 +71,7 @@ async def _messages(contact_id: int, viewer: User | None, limit: int | None) -> 
             channel=m.channel.value,
             direction=m.direction.value,
             status=m.status.value,
-            conversation_id=m.conversation_id,  # type: ignore[attr-defined]
+            conversation_id=m.conversation_id,
         )
         for m in rows
     ]
@@ -106,7 +106,7 @@ async def _cases(contact_id: int, viewer: User | None, limit: int | None) -> lis
             summary=_short(c.number, c.subject),
             channel=c.source_channel.value if c.source_channel else None,
             status=c.status.value,
-            conversation_id=c.conversation_id,  # type: ignore[attr-defined]
+            conversation_id=c.conversation_id,
             extra={"number": c.number, "type": c.type.value},
         )
         for c in rows
@@ -124,7 +124,7 @@ async def _leads(contact_id: int, viewer: User | None, limit: int | None) -> lis
             summary=_short(lead.title),
             channel=lead.source_channel.value if lead.source_channel else None,
             status=lead.status.value,
-            conversation_id=lead.conversation_id,  # type: ignore[attr-defined]
+            conversation_id=lead.conversation_id,
         )
         for lead in rows
     ]

@@ -30,7 +30,7 @@ async def _called_back(call: Call, since: datetime, now: datetime) -> bool:
 
 
 async def _task(task: Task, rules: list[AlarmRule], now: datetime, cal: BusinessCalendar) -> int:
-    call = await Call.get(id=task.call_id)  # type: ignore[attr-defined]
+    call = await Call.get(id=task.call_id)
     missed_at = call.ended_at or call.created_at
     if await _called_back(call, missed_at, now):
         return 0

@@ -58,12 +58,12 @@ async def notify_stage(
     wanted = [r for r in rules if stage in (r.params.get("stages") or [])]
     if not wanted or not forward(entry):
         return 0
-    po = await PurchaseOrder.get(id=entry.purchase_order_id)  # type: ignore[attr-defined]
+    po = await PurchaseOrder.get(id=entry.purchase_order_id)
     order_ids = await PurchaseOrderLink.filter(purchase_order_id=po.id).values_list("order_id", flat=True)
     orders = await Order.filter(id__in=order_ids).exclude(status=OrderStatus.CANCELLED).order_by("id")
     sent = 0
     for order in orders:
-        customer = await Contact.get_or_none(id=order.contact_id)  # type: ignore[attr-defined]
+        customer = await Contact.get_or_none(id=order.contact_id)
         subject = Subject("purchase_order", po.id, number=po.number, title=po.supplier, customer=customer)
         text = alarm_text.import_notice(customer.display_name if customer else "", order.number, stage)
         for rule in wanted:

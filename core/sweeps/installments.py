@@ -21,7 +21,7 @@ DUE, OVERDUE = "installment_due", "installment_overdue"
 LIVE = (OrderStatus.CONFIRMED, OrderStatus.IN_PROGRESS, OrderStatus.DELIVERED)
 
 
-def _unpaid(first: date, last: date):  # type: ignore[no-untyped-def]
+def _unpaid(first: date, last: date):
     return Installment.filter(
         due_date__gte=first, due_date__lte=last, paid_amount__lt=F("amount"), order__status__in=LIVE
     ).order_by("due_date", "id")

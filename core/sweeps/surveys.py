@@ -8,6 +8,7 @@ from core.actions.alarm_rules import ensure_default_rules, rules_of
 from core.actions.calendar import load_calendar
 from core.actions.survey_followups import check_low_score
 from core.actions.survey_invites import FlowStarter, due_invites, schedule_invites, send_invite
+from core.db import int_column
 from core.models import Response
 from core.sweeps.common import each
 
@@ -27,9 +28,7 @@ async def sweep_surveys(now: datetime, start_flow: FlowStarter | None = None) ->
         if cal.is_business_time(now):  # customers are asked in business hours only
             due = await due_invites(now)
             sent = await each("survey invitations", due, lambda invite: send_invite(invite, rule, now, start_flow))
-    completed = await Response.filter(completed_at__gte=now - LOW_LOOKBACK, completed_at__lte=now).values_list(
-        "id", flat=True
-    )
+    completed = await int_column(Response.filter(completed_at__gte=now - LOW_LOOKBACK, completed_at__lte=now))
     followed = await each("low survey scores", completed, lambda rid: _follow(rid, now))
     return {"scheduled": scheduled, "sent": sent, "low_scores": followed}
 

@@ -74,7 +74,7 @@ async def test_an_admin_creates_a_team_and_a_user_by_clicking(web: WebServer, pa
     await page.get_by_role("button", name="ساختن کاربر").click()
     password = await page.locator("#new-password").inner_text()
     reza = await User.get(username="reza")
-    assert (reza.team_id, reza.scope.value, reza.extension) == (team.id, "own", "102")  # type: ignore[attr-defined]
+    assert (reza.team_id, reza.scope.value, reza.extension) == (team.id, "own", "102")
     assert await AuditLog.exists(action="user.create", object_id=str(reza.id))
 
     await page.goto(web.url + "/admin/users")

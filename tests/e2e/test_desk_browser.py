@@ -40,7 +40,7 @@ TIME_TEXTS = "[...document.querySelectorAll('time')].map(t => t.textContent)"
 async def _customer_with_history(desk: Desk) -> Contact:
     """A customer known on Telegram, SMS and phone, with a case, an order, a call and a note."""
     chat = await desk.conversation(desk.team_a, "سلام، کولر گازی اسپلیت صدای زیادی می‌دهد", name="مریم حسینی")
-    contact = await Contact.get(id=chat.contact_id)  # type: ignore[attr-defined]
+    contact = await Contact.get(id=chat.contact_id)
     await add_identity(contact.id, IdentityKind.PHONE, "09121234567")
     await send_reply(chat.id, "لطفاً مدل دستگاه را بفرمایید.", by=desk.agent_a)
     await send_reply(chat.id, "مشتری قدیمی است؛ تخفیف خدمات دارد.", by=desk.agent_a, internal=True)
@@ -121,7 +121,7 @@ async def test_every_work_page_shows_jalali_dates_in_persian_digits_and_screensh
     await sign_in(page, desk.web.url, "agent_a")
     pages = {
         "inbox": "/admin/inbox",
-        "conversation": f"/admin/conversations/{case.conversation_id}",  # type: ignore[attr-defined]
+        "conversation": f"/admin/conversations/{case.conversation_id}",
         "contact-timeline": f"/admin/contacts/{contact.id}",
         "contacts": "/admin/contacts",
         "calldesk-lookup": "/admin/calldesk?number=09121234567",

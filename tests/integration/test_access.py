@@ -92,11 +92,11 @@ async def test_a_contact_is_visible_through_a_visible_conversation_only(db: str)
     agent = await _user("agent_a", team_a)
     ours = await _conversation_of(team_a, 3010)
     theirs = await _conversation_of(team_b, 3011)
-    assert (await get_contact_for(agent, ours.contact_id)).id == ours.contact_id  # type: ignore[attr-defined]
+    assert (await get_contact_for(agent, ours.contact_id)).id == ours.contact_id
     with pytest.raises(Forbidden):
-        await get_contact_for(agent, theirs.contact_id)  # type: ignore[attr-defined]
+        await get_contact_for(agent, theirs.contact_id)
     rows, _ = await search_contacts("", user=agent)
-    assert [c.id for c in rows] == [ours.contact_id]  # type: ignore[attr-defined]
+    assert [c.id for c in rows] == [ours.contact_id]
 
 
 async def test_cases_follow_the_same_rules_and_their_creator_keeps_sight_of_them(db: str) -> None:
@@ -104,7 +104,7 @@ async def test_cases_follow_the_same_rules_and_their_creator_keeps_sight_of_them
     agent_a = await _user("agent_a", team_a)
     agent_b = await _user("agent_b", team_b)
     conversation = await _conversation_of(team_a, 3012)
-    case = await open_case(contact_id=conversation.contact_id, by=agent_a, conversation_id=conversation.id)  # type: ignore[attr-defined]
+    case = await open_case(contact_id=conversation.contact_id, by=agent_a, conversation_id=conversation.id)
     assert (await get_case_for(agent_a, case.id)).id == case.id
     with pytest.raises(Forbidden):
         await get_case_for(agent_b, case.id)

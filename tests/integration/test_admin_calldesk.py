@@ -62,7 +62,7 @@ async def test_a_logged_call_gets_a_follow_up_task_due_at_the_jalali_date_typed(
     status, location = await browser.post("/admin/calldesk/log", form)
     assert status == 302 and location.startswith("/admin/calldesk?number=")
     call = await Call.get(contact_id=contact.id)
-    assert (call.user_id, call.duration_seconds, call.outcome) == (desk.agent_a.id, 240, "پیگیری لازم است")  # type: ignore[attr-defined]
+    assert (call.user_id, call.duration_seconds, call.outcome) == (desk.agent_a.id, 240, "پیگیری لازم است")
     task = await Task.get(call_id=call.id)
     assert task.title == "اعلام قیمت"
     assert task.due_at == datetime(2026, 11, 26, 11, 0, tzinfo=UTC)  # 5 Azar 1405 14:30 Tehran

@@ -39,7 +39,7 @@ async def test_contacts_are_found_by_arabic_spelling_and_by_a_phone_in_persian_d
 
 async def test_the_contact_page_shows_the_timeline_of_every_channel_in_jalali(desk: Desk) -> None:
     telegram_chat = await desk.conversation(desk.team_a, "کولر روشن نمی‌شود", name="مریم حسینی")
-    contact = await Contact.get(id=telegram_chat.contact_id)  # type: ignore[attr-defined]
+    contact = await Contact.get(id=telegram_chat.contact_id)
     await send_reply(telegram_chat.id, "تکنسین اعزام می‌شود", by=desk.agent_a)
     await ContactIdentity.create(contact=contact, kind=IdentityKind.PHONE, value="+989121110000")
     await desk.ingest(sms("09121110000", "پیامک پیگیری"), desk.team_a)
@@ -82,7 +82,7 @@ async def test_an_identity_of_another_contact_is_refused_with_a_hint_to_merge(de
 async def test_merge_previews_what_moves_then_moves_everything_and_the_old_page_follows(desk: Desk) -> None:
     keep = await _owned(desk, "امیر رضایی", "09121234567")
     chat = await desk.conversation(desk.team_a, name="امیر ر")
-    duplicate = await Contact.get(id=chat.contact_id)  # type: ignore[attr-defined]
+    duplicate = await Contact.get(id=chat.contact_id)
     await Contact.filter(id=duplicate.id).update(owner_id=desk.agent_a.id)
     browser = await desk.signed_in("agent_a")
     _, search = await browser.get(f"/admin/contacts/{keep.id}?merge_q=امیر ر")
@@ -92,17 +92,17 @@ async def test_merge_previews_what_moves_then_moves_everything_and_the_old_page_
     assert await Contact.get(id=duplicate.id).values_list("merged_into_id", flat=True) is None  # nothing moved yet
     status, location = await browser.post(f"/admin/contacts/{keep.id}/merge", {"other": str(duplicate.id)})
     assert (status, location) == (302, f"/admin/contacts/{keep.id}")
-    assert (await Conversation.get(id=chat.id)).contact_id == keep.id  # type: ignore[attr-defined]
+    assert (await Conversation.get(id=chat.id)).contact_id == keep.id
     assert (await browser.get(f"/admin/contacts/{duplicate.id}")) == (302, f"/admin/contacts/{keep.id}")
 
 
 async def test_a_contact_of_team_b_is_403_for_an_agent_of_team_a(desk: Desk) -> None:
     chat = await desk.conversation(desk.team_b, name="مشتری تیم ب")
     browser = await desk.signed_in("agent_a")
-    status, page = await browser.get(f"/admin/contacts/{chat.contact_id}")  # type: ignore[attr-defined]
+    status, page = await browser.get(f"/admin/contacts/{chat.contact_id}")
     assert status == 403 and "اجازهٔ دیدن" in page
     await browser.get("/admin/contacts")
-    status, _ = await browser.post(f"/admin/contacts/{chat.contact_id}/edit", {"display_name": "x"})  # type: ignore[attr-defined]
+    status, _ = await browser.post(f"/admin/contacts/{chat.contact_id}/edit", {"display_name": "x"})
     assert status == 403
     assert "مشتری تیم ب" not in (await browser.get("/admin/contacts?q=مشتری"))[1]
 
@@ -110,5 +110,5 @@ async def test_a_contact_of_team_b_is_403_for_an_agent_of_team_a(desk: Desk) -> 
 async def test_the_page_of_a_contact_with_no_phone_opens(desk: Desk) -> None:
     chat = await desk.conversation(desk.team_a, "سلام", name="کاربر تلگرام")
     browser = await desk.signed_in("agent_a")
-    status, page = await browser.get(f"/admin/contacts/{chat.contact_id}")  # type: ignore[attr-defined]
+    status, page = await browser.get(f"/admin/contacts/{chat.contact_id}")
     assert status == 200 and "کاربر تلگرام" in page and "/admin/calldesk?number=" in page

@@ -59,10 +59,10 @@ async def test_a_reply_is_queued_on_the_conversation_channel_and_a_note_never_le
     assert status == 302
     reply = await Message.get(text="سلام، همکاران ما تماس می‌گیرند")
     note = await Message.get(text="پیگیری از انبار")
-    assert (reply.channel.value, reply.internal, reply.author_id) == ("telegram", False, desk.agent_a.id)  # type: ignore[attr-defined]
+    assert (reply.channel.value, reply.internal, reply.author_id) == ("telegram", False, desk.agent_a.id)
     assert (note.internal, note.status) == (True, MessageStatus.NOTE)
     outbound = await OutboundMessage.all()
-    assert [o.message_id for o in outbound] == [reply.id]  # type: ignore[attr-defined]
+    assert [o.message_id for o in outbound] == [reply.id]
     _, page = await browser.get(path)
     assert "یادداشت داخلی ثبت شد" in page and "پاسخ در صف ارسال قرار گرفت" not in page
 
@@ -106,7 +106,7 @@ async def test_assign_status_priority_and_labels_change_the_conversation(desk: D
     await browser.post(f"{path}/priority", {"priority": "urgent"})
     await browser.post(f"{path}/labels", {"labels": "گارانتی، نصب, فوری"})
     changed = await Conversation.get(id=conversation.id)
-    assert changed.assignee_id == desk.agent_a.id and changed.team_id == desk.team_a.id  # type: ignore[attr-defined]
+    assert changed.assignee_id == desk.agent_a.id and changed.team_id == desk.team_a.id
     assert (changed.status, changed.priority) == (ConversationStatus.PENDING, Priority.URGENT)
     assert changed.labels == ["گارانتی", "نصب", "فوری"]
     _, page = await browser.get(path)
@@ -119,7 +119,7 @@ async def test_assign_to_me_and_handing_an_email_to_the_bot_is_explained(desk: D
     path = f"/admin/conversations/{mail.id}"
     await browser.get(path)
     await browser.post(f"{path}/assign-me", {})
-    assert (await Conversation.get(id=mail.id)).assignee_id == desk.agent_a.id  # type: ignore[attr-defined]
+    assert (await Conversation.get(id=mail.id)).assignee_id == desk.agent_a.id
     await browser.post(f"{path}/status", {"status": "bot"})
     _, page = await browser.get(path)
     assert "در این کانال ربات پاسخ نمی‌دهد" in page
@@ -141,7 +141,7 @@ async def test_a_conversation_turns_into_a_case_or_a_lead_from_the_page(desk: De
 
 async def test_a_conversation_is_linked_to_a_contact_found_by_search(desk: Desk) -> None:
     known = await desk.ingest(sms("09121234567", "سلام"), desk.team_a)
-    contact = await Contact.get(id=known.contact_id)  # type: ignore[attr-defined]
+    contact = await Contact.get(id=known.contact_id)
     await Contact.filter(id=contact.id).update(display_name="امیر رضایی", name_search="امیر رضایی")
     stranger = await desk.conversation(desk.team_a, name="ناشناس تلگرام")
     browser = await desk.signed_in("agent_a")
@@ -150,7 +150,7 @@ async def test_a_conversation_is_linked_to_a_contact_found_by_search(desk: Desk)
     assert "امیر رضایی" in page
     status, _ = await browser.post(f"{path}/contact", {"contact_id": str(contact.id)})
     assert status == 302
-    assert (await Conversation.get(id=stranger.id)).contact_id == contact.id  # type: ignore[attr-defined]
+    assert (await Conversation.get(id=stranger.id)).contact_id == contact.id
 
 
 async def test_an_agent_of_team_a_gets_403_for_every_page_action_and_file_of_a_team_b_conversation(desk: Desk) -> None:
@@ -190,7 +190,7 @@ async def test_pictures_show_inline_files_download_and_fax_pages_open_as_pdf(des
     rows = {
         a.name: a
         for a in (await Message.get(conversation_id=conversation.id).prefetch_related("attachments")).attachments
-    }  # type: ignore[attr-defined]
+    }
     browser = await desk.signed_in("agent_a")
     _, page = await browser.get(f"/admin/conversations/{conversation.id}")
     assert f'<img src="/admin/attachments/{rows["photo.png"].id}"' in page

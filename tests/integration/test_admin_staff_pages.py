@@ -37,7 +37,7 @@ async def test_an_admin_creates_a_user_and_sees_the_generated_password_once(web:
         assert status == 200 and "فقط همین یک بار" in page
         password = SECRET.search(page).group(1)  # type: ignore[union-attr]
         reza = await User.get(username="reza")
-        assert verify_password(reza.password_hash, password) and reza.extension == "102" and reza.team_id == team.id  # type: ignore[attr-defined]
+        assert verify_password(reza.password_hash, password) and reza.extension == "102" and reza.team_id == team.id
         status, listing = await browser.get("/admin/users")
         assert status == 200 and "رضا کریمی" in listing and "مرکز تماس" in listing and password not in listing
     finally:
@@ -113,7 +113,7 @@ async def test_an_admin_edits_a_user_and_the_change_is_audited(web: WebServer) -
             "201",
         )
         row = await AuditLog.get(action="user.update", object_id=str(reza.id))
-        assert row.user_id == admin.id and row.changes["scope"] == ["team", "all"]  # type: ignore[attr-defined]
+        assert row.user_id == admin.id and row.changes["scope"] == ["team", "all"]
         status, page = await browser.post(f"/admin/users/{reza.id}", {**form, "extension": "x1"})
         assert status == 400 and "شمارهٔ داخلی فقط رقم است" in page
     finally:
@@ -161,7 +161,7 @@ async def test_an_admin_deactivates_a_user_handing_everything_to_a_colleague(web
         assert set(
             await Conversation.filter(id__in=work.open["conversation"]).values_list("assignee_id", flat=True)
         ) == {mina.id}
-        assert (await Contact.get(id=work.open["contact"][0])).owner_id == mina.id  # type: ignore[attr-defined]
+        assert (await Contact.get(id=work.open["contact"][0])).owner_id == mina.id
     finally:
         await browser.close()
 

@@ -32,7 +32,7 @@ async def test_an_alarm_raised_after_hours_waits_for_the_next_business_start(db:
     await assigned_case(staff)
     await sweep_sla(at("1405/09/15 18:00"))  # Sunday evening
     [delivery] = await AlarmDelivery.all()
-    assert delivery.status == "deferred" and delivery.outbound_id is None  # type: ignore[attr-defined]
+    assert delivery.status == "deferred" and delivery.outbound_id is None
     assert delivery.send_after == at("1405/09/16 08:00")
     assert await sweep_alarms(at("1405/09/15 23:00")) == {"released": 0, "escalated": 0}
     assert (await sweep_alarms(at("1405/09/16 08:00")))["released"] == 1
@@ -47,7 +47,7 @@ async def test_an_urgent_alarm_goes_out_at_once_even_at_night(db: str) -> None:
     await assigned_case(staff)
     await sweep_sla(at("1405/09/15 23:30"))
     [delivery] = await AlarmDelivery.all()
-    assert delivery.status == "queued" and delivery.outbound_id is not None  # type: ignore[attr-defined]
+    assert delivery.status == "queued" and delivery.outbound_id is not None
 
 
 async def test_an_unacknowledged_alarm_goes_to_the_team_lead_then_to_the_manager(db: str) -> None:

@@ -53,7 +53,7 @@ async def _fixture(api: ApiServer) -> tuple[ApiClient, dict[str, int], dict[tupl
     case = await open_case_from_conversation(conversation.id, by=None)
     other = await create_contact("رضا")
     ids = {
-        "/api/v1/contacts/{id}": conversation.contact_id,  # type: ignore[attr-defined]
+        "/api/v1/contacts/{id}": conversation.contact_id,
         "/api/v1/conversations/{id}": conversation.id,
         "/api/v1/cases/{id}": case.id,
     }

@@ -27,8 +27,8 @@ async def test_someone_elses_shared_contact_is_refused_and_links_nothing(world: 
     await stranger.say("09121234567")  # typing the number is no proof either
     assert stranger.last().startswith("لطفاً شماره را با دکمهٔ «ارسال شمارهٔ تلفن من» بفرستید")
     identity = await ContactIdentity.get(kind=IdentityKind.TELEGRAM, value="6300000003")
-    assert identity.contact_id != amir.id and not identity.verified  # type: ignore[attr-defined]
-    assert not await ContactIdentity.filter(contact_id=identity.contact_id, kind=IdentityKind.PHONE).exists()  # type: ignore[attr-defined]
+    assert identity.contact_id != amir.id and not identity.verified
+    assert not await ContactIdentity.filter(contact_id=identity.contact_id, kind=IdentityKind.PHONE).exists()
     assert all("S-" not in text for text in stranger.texts())
     assert_persian(world.telegram)
 
@@ -37,15 +37,15 @@ async def test_an_own_shared_contact_joins_the_existing_contact_with_that_phone(
     amir = await customer("امیر رضایی", "09121234567")
     user = world.telegram_user(6100000001, "امیر")
     await user.say("سلام")
-    bare = (await ContactIdentity.get(kind=IdentityKind.TELEGRAM, value="6100000001")).contact_id  # type: ignore[attr-defined]
+    bare = (await ContactIdentity.get(kind=IdentityKind.TELEGRAM, value="6100000001")).contact_id
     assert bare != amir.id
     await user.press("درخواست‌های من")
     await user.share_contact("989121234567")
     assert user.last().startswith("شمارهٔ شما تأیید شد.\n\nدرخواست بازی برای شما ثبت نشده است.")
     identity = await ContactIdentity.get(kind=IdentityKind.TELEGRAM, value="6100000001")
-    assert identity.contact_id == amir.id and identity.verified  # type: ignore[attr-defined]
-    assert (await Conversation.get(channel="telegram")).contact_id == amir.id  # type: ignore[attr-defined]
-    assert (await Contact.get(id=bare)).merged_into_id == amir.id  # type: ignore[attr-defined]
+    assert identity.contact_id == amir.id and identity.verified
+    assert (await Conversation.get(channel="telegram")).contact_id == amir.id
+    assert (await Contact.get(id=bare)).merged_into_id == amir.id
     # From now on the account is known: no second request for the number.
     await user.press("سفارش‌های من")
     assert user.last().startswith("سفارشی برای شما ثبت نشده است.")
@@ -58,14 +58,14 @@ async def test_a_new_phone_shared_on_bale_becomes_the_contacts_verified_phone(wo
     await user.press("درخواست خدمات")
     await user.share_contact("+98 912 555 0101")
     assert user.last().startswith("شمارهٔ شما تأیید شد.\n\nلطفاً شماره سریال دستگاه را بفرستید.")
-    contact_id = (await ContactIdentity.get(kind=IdentityKind.BALE, value="1398765432")).contact_id  # type: ignore[attr-defined]
+    contact_id = (await ContactIdentity.get(kind=IdentityKind.BALE, value="1398765432")).contact_id
     phone = await ContactIdentity.get(kind=IdentityKind.PHONE, value="+989125550101")
-    assert phone.contact_id == contact_id and phone.verified  # type: ignore[attr-defined]
+    assert phone.contact_id == contact_id and phone.verified
     await user.press("ثبت بدون انتخاب دستگاه")
     await user.say("آسانسور بین طبقه‌ها می‌ایستد.")
     await user.press("تأیید و ثبت درخواست")
     case = await Case.get(contact_id=contact_id)
-    assert case.device_id is None and case.source_channel == "bale"  # type: ignore[attr-defined]
+    assert case.device_id is None and case.source_channel == "bale"
     assert [s["receptor"] for s in world.kavenegar.sms] == ["09125550101"]
     assert world.telegram.sent("sendMessage") == []
     assert_persian(world.bale, world.kavenegar)
@@ -116,9 +116,9 @@ async def test_a_staff_made_contact_with_records_is_not_merged_only_the_account_
     await user.share_contact("+989121234567")
     assert user.last().startswith("شمارهٔ شما تأیید شد.\n\nسفارشی برای شما ثبت نشده است.")
     identity = await ContactIdentity.get(kind=IdentityKind.TELEGRAM, value="6100000009")
-    assert identity.contact_id == amir.id and identity.verified  # type: ignore[attr-defined]
-    assert (await Contact.get(id=office.id)).merged_into_id is None  # type: ignore[attr-defined]
-    assert (await Order.get(id=office_order.id)).contact_id == office.id  # type: ignore[attr-defined]
-    assert (await Conversation.get(channel="telegram")).contact_id == amir.id  # type: ignore[attr-defined]
+    assert identity.contact_id == amir.id and identity.verified
+    assert (await Contact.get(id=office.id)).merged_into_id is None
+    assert (await Order.get(id=office_order.id)).contact_id == office.id
+    assert (await Conversation.get(channel="telegram")).contact_id == amir.id
     assert to_persian_digits(office_order.number) not in " ".join(user.texts())
     assert_persian(world.telegram)

@@ -37,9 +37,9 @@ async def test_a_category_and_quantity_become_a_lead_for_the_segments_sales_team
     await sms.say("۱۲")
     assert sms.last().startswith("درخواست استعلام قیمت شما ثبت شد.")
     lead = await Lead.get(contact_id=amir.id)
-    assert (lead.team_id, lead.segment, lead.source_channel) == (hvac.id, "پیمانکاران", "sms")  # type: ignore[attr-defined]
+    assert (lead.team_id, lead.segment, lead.source_channel) == (hvac.id, "پیمانکاران", "sms")
     assert lead.title == "استعلام قیمت از ربات: کولر گازی اینورتر هجده هزار، ۱۲ دستگاه"
-    assert lead.conversation_id is not None  # type: ignore[attr-defined]
+    assert lead.conversation_id is not None
     assert_persian(world.kavenegar)
 
 
@@ -58,7 +58,7 @@ async def test_a_typed_product_name_finds_it_and_a_customer_without_a_segment_go
     assert user.last().startswith("درخواست استعلام قیمت شما ثبت شد.")
     [lead] = await Lead.all()
     assert lead.title == "استعلام قیمت از ربات: آسانسور هشت نفره، ۲ دستگاه"
-    assert lead.team_id == default.id and lead.source_channel == "telegram"  # type: ignore[attr-defined]
+    assert lead.team_id == default.id and lead.source_channel == "telegram"
     assert_persian(world.telegram)
 
 
@@ -84,6 +84,6 @@ async def test_a_name_matching_no_product_is_still_recorded_for_the_sales_team(w
     await sms.say("پمپ آب طبقاتی")
     await sms.say("3")
     [lead] = await Lead.all()
-    assert "پمپ آب طبقاتی" in lead.title and lead.team_id is None  # type: ignore[attr-defined]
+    assert "پمپ آب طبقاتی" in lead.title and lead.team_id is None
     assert sms.last().startswith("درخواست استعلام قیمت شما ثبت شد.")
     assert_persian(world.kavenegar)

@@ -114,7 +114,7 @@ async def test_a_request_without_a_device_opens_a_case_with_no_device(world: Bot
     assert copy.SUMMARY_NO_DEVICE in amir.last()
     await amir.press(copy.CONFIRM_OPTION)
     [case] = await Case.filter(contact_id=amir_id)
-    assert (case.device_id, case.subject, case.type) == (None, copy.CASE_SUBJECT_NO_DEVICE, CaseType.SERVICE)  # type: ignore[attr-defined]
+    assert (case.device_id, case.subject, case.type) == (None, copy.CASE_SUBJECT_NO_DEVICE, CaseType.SERVICE)
     assert case.description.startswith("برای نصب یک دستگاه جدید مشاوره می‌خواهم.")
     assert "گارانتی" not in case.description
 
@@ -134,7 +134,7 @@ async def test_an_unknown_serial_is_asked_again_and_another_customers_serial_is_
     await amir.say("صدای زیادی می‌دهد.")
     await amir.press(copy.CONFIRM_OPTION)
     [case] = await Case.filter(contact_id=amir_id)
-    assert case.device_id == device_id  # type: ignore[attr-defined]
+    assert case.device_id == device_id
     assert await Case.filter(contact_id=neighbour.id).count() == 0
 
 

@@ -73,10 +73,10 @@ async def test_a_conversation_becomes_a_case_with_history_audit_and_event(agent:
         case = await open_case_from_conversation(inbound.conversation.id, by=agent, priority=Priority.HIGH)
     finally:
         unsubscribe()
-    assert case.contact_id == inbound.contact.id and case.conversation_id == inbound.conversation.id  # type: ignore[attr-defined]
+    assert case.contact_id == inbound.contact.id and case.conversation_id == inbound.conversation.id
     assert case.subject == "كولر اسپليت روشن نمي‌شود"  # the customer's words, as written
     assert (case.source_channel, case.priority, case.status) == (Channel.TELEGRAM, Priority.HIGH, CaseStatus.NEW)
-    assert case.created_by_id == agent.id  # type: ignore[attr-defined]
+    assert case.created_by_id == agent.id
     assert await CaseEvent.filter(case_id=case.id).values_list("kind", flat=True) == ["opened"]
     assert await AuditLog.exists(action="case.open", object_id=str(case.id), user_id=agent.id)
     assert [e.name for e in seen] == ["case.opened"] and seen[0].data["number"] == case.number
@@ -103,7 +103,7 @@ async def test_a_case_is_resolved_closed_and_reopened_with_its_history(agent: Us
 async def test_a_conversation_becomes_a_lead_owned_by_whoever_opened_it(agent: User) -> None:
     inbound = await ingest_message(email("buyer@example.ir", "استعلام قیمت چیلر"))
     lead = await open_lead_from_conversation(inbound.conversation.id, by=agent)
-    assert (lead.title, lead.source_channel, lead.owner_id) == ("استعلام قیمت چیلر", Channel.EMAIL, agent.id)  # type: ignore[attr-defined]
+    assert (lead.title, lead.source_channel, lead.owner_id) == ("استعلام قیمت چیلر", Channel.EMAIL, agent.id)
     direct = await open_lead(contact_id=inbound.contact.id, by=agent, title="پکیج", segment="عمده")
     assert direct.segment == "عمده"
 
@@ -127,15 +127,15 @@ async def test_a_logged_call_finds_the_contact_by_any_spelling_and_makes_a_follo
         follow_up="هماهنگی بازدید",
         follow_up_due=due,
     )
-    assert call.contact_id == contact.id and call.number == "+989121234567"  # type: ignore[attr-defined]
+    assert call.contact_id == contact.id and call.number == "+989121234567"
     task = await Task.get(call_id=call.id)
-    assert (task.title, task.owner_id, task.contact_id, task.due_at) == ("هماهنگی بازدید", agent.id, contact.id, due)  # type: ignore[attr-defined]
+    assert (task.title, task.owner_id, task.contact_id, task.due_at) == ("هماهنگی بازدید", agent.id, contact.id, due)
     assert await AuditLog.exists(action="call.log", object_id=str(call.id))
 
 
 async def test_a_call_from_an_unknown_number_creates_its_contact(agent: User) -> None:
     call = await log_call(direction=CallDirection.IN, number="02188776655", by=agent)
-    contact = await Contact.get(id=call.contact_id)  # type: ignore[attr-defined]
+    contact = await Contact.get(id=call.contact_id)
     assert contact.display_name == "+982188776655"
     with pytest.raises(ValidationError):
         await log_call(direction=CallDirection.OUT, number="123", by=agent)
@@ -148,7 +148,7 @@ async def test_staff_actions_change_the_conversation_and_leave_audit_rows(db: st
     inbound = await ingest_message(telegram(6002, "سلام"))
     cid = inbound.conversation.id
     conversation = await assign(cid, by=agent, user_id=tech.id)
-    assert (conversation.assignee_id, conversation.team_id) == (tech.id, team.id)  # type: ignore[attr-defined]
+    assert (conversation.assignee_id, conversation.team_id) == (tech.id, team.id)
     await set_priority(cid, Priority.URGENT, by=agent)
     await set_labels(cid, [" نصب ", "نصب", "گارانتی"], by=agent)
     conversation = await set_status(cid, ConversationStatus.RESOLVED, by=agent)
@@ -192,7 +192,7 @@ async def test_a_case_links_the_customers_own_device_and_order_in_one_step(db: s
     order = await order_for(owner, unit)
     device = await register_device("AC-240015", product_id=unit.id, owner_id=owner.id, by=None)
     case = await open_case(contact_id=owner.id, by=None, device_id=device.id, order_id=order.id, subject="صدای زیاد")
-    assert (case.device_id, case.order_id) == (device.id, order.id)  # type: ignore[attr-defined]
+    assert (case.device_id, case.order_id) == (device.id, order.id)
     with pytest.raises(ValidationError, match="does not belong"):
         await open_case(contact_id=other.id, by=None, device_id=device.id)
     with pytest.raises(ValidationError, match="does not belong"):

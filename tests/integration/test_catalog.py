@@ -49,7 +49,7 @@ async def test_updating_a_product_changes_its_fields_search_key_and_writes_an_au
     assert (updated.name, updated.price, updated.active) == ("آسانسور ۸ نفره کششی", 1_200_000_000, False)
     assert "کششی" in updated.name_search
     audit = await AuditLog.get(action="product.update", object_id=str(item.id))
-    assert audit.user_id == staff.id  # type: ignore[attr-defined]
+    assert audit.user_id == staff.id
     with pytest.raises(ValidationError, match="unknown product field"):
         await update_product(item.id, by=None, code="OTHER")
 

@@ -92,7 +92,7 @@ async def test_a_device_on_an_order_line_takes_the_order_date_and_the_line_caps_
     order = await order_for(owner, split, qty=1)
     line = await OrderLine.get(order_id=order.id)
     device = await register_device("L-1", product_id=split.id, owner_id=owner.id, by=None, order_line_id=line.id)
-    assert (device.order_line_id, device.sold_at) == (line.id, date(2026, 5, 1))  # type: ignore[attr-defined]
+    assert (device.order_line_id, device.sold_at) == (line.id, date(2026, 5, 1))
     with pytest.raises(ValidationError, match="already has all 1 serials"):
         await register_device("L-2", product_id=split.id, owner_id=owner.id, by=None, order_line_id=line.id)
 
@@ -106,6 +106,6 @@ async def test_a_case_is_linked_to_the_customers_device_and_order_but_not_to_som
     case = await open_case(contact_id=amir.id, by=None, subject="صدای زیاد")
     await link_case(case.id, by=None, device_id=device.id, order_id=order.id)
     stored = await Case.get(id=case.id)
-    assert (stored.device_id, stored.order_id) == (device.id, order.id)  # type: ignore[attr-defined]
+    assert (stored.device_id, stored.order_id) == (device.id, order.id)
     with pytest.raises(ValidationError, match="not a device of the case's contact"):
         await link_case(case.id, by=None, device_id=other.id)

@@ -157,7 +157,7 @@ async def test_send_results_and_delivery_reports_move_the_conversation_message_f
     agent = await seed_user("sara", "سارا احمدی", role=Role.ADMIN)
     reply = await send_reply(inbound.conversation.id, "سلام، در خدمتیم.", by=agent)
     [row] = await claim_due(1)
-    assert row.message_id == reply.id  # type: ignore[attr-defined]
+    assert row.message_id == reply.id
     assert await mark_sent(row.id, Delivery(provider_id="8792343", parts=1))
     message = await Message.get(id=reply.id)
     assert (message.status, message.external_id) == (MessageStatus.SENT, "8792343")
@@ -176,7 +176,7 @@ async def test_sends_recorded_together_move_their_messages_like_one_by_one(db: s
         inbound = await receive_sms(parse_inbound(fields))
         replies.append(await send_reply(inbound.conversation.id, f"پاسخ {n}", by=None))
     rows = await claim_due(3)
-    by_message = {row.message_id: row.id for row in rows}  # type: ignore[attr-defined]
+    by_message = {row.message_id: row.id for row in rows}
     first, second, third = (by_message[r.id] for r in replies)
     await Message.filter(id=replies[2].id).update(status=MessageStatus.DELIVERED)  # a report came first
     await Message.filter(id=replies[0].id).update(external_id=None)

@@ -150,7 +150,7 @@ async def test_a_mail_that_keeps_failing_to_store_is_held_and_the_rest_still_arr
             raise RuntimeError("value too long for the column")
         return await real_ingest(msg, **kwargs)
 
-    intake.ingest = ingest_failing_on_one  # type: ignore[assignment]
+    intake.ingest = ingest_failing_on_one
     await dovecot.append(MAILS[1], MAILS[0])
     p = poller(dovecot, intake, hold=intake.hold, max_tries=3)
     await p.start()

@@ -87,7 +87,7 @@ async def test_staff_reply_reaches_the_smtp_server_threaded_with_a_persian_subje
     )
     await world.send(answer)
     reply = await Message.get(external_id="<answer-1@mail.gmail.com>")
-    assert reply.conversation_id == conversation.id  # type: ignore[attr-defined]
+    assert reply.conversation_id == conversation.id
 
 
 async def test_a_failing_smtp_server_is_retried_until_it_accepts_and_the_mail_goes_once(

@@ -48,8 +48,8 @@ async def test_mail_sent_over_smtp_shows_up_on_the_senders_contact(world: MailWo
     assert world.spool.pending() == []
     message = await Message.get(external_id=FIRST_ID)
     identity = await ContactIdentity.get(kind=IdentityKind.EMAIL, value="ali.rezaei1368@gmail.com")
-    conversation = await Conversation.get(id=message.conversation_id)  # type: ignore[attr-defined]
-    assert conversation.contact_id == identity.contact_id  # type: ignore[attr-defined]
+    conversation = await Conversation.get(id=message.conversation_id)
+    assert conversation.contact_id == identity.contact_id
     assert (conversation.channel, message.channel) == (Channel.EMAIL, Channel.EMAIL)
     assert message.subject == "خرابی دستگاه کپی"
     assert "کاغذ گیر می‌کند" in message.text
@@ -111,9 +111,9 @@ async def test_customer_reply_threads_by_in_reply_to_and_by_plus_address(world: 
     await world.send(by_plus, recipients=(f"support+c{conversation.id}@example.ir",))
     await world.send(fresh)
     threaded = await Message.filter(external_id__in=["<reply-1@mail.gmail.com>", "<reply-2@mail.gmail.com>"])
-    assert {m.conversation_id for m in threaded} == {conversation.id}  # type: ignore[attr-defined]
+    assert {m.conversation_id for m in threaded} == {conversation.id}
     other = await Message.get(external_id="<new-topic@mail.gmail.com>")
-    assert other.conversation_id != conversation.id  # type: ignore[attr-defined]
+    assert other.conversation_id != conversation.id
 
 
 async def test_html_with_script_and_onerror_is_stored_sanitized_with_its_inline_image(world: MailWorld) -> None:
@@ -236,7 +236,7 @@ async def test_a_colleagues_bcc_copy_lands_on_the_customer_without_reopening(wor
     )
     await world.send(copy, sender="sales.kazemi@example.ir")
     message = await Message.get(external_id="<staff-answer-1@example.ir>")
-    assert message.conversation_id == conversation.id  # type: ignore[attr-defined]
+    assert message.conversation_id == conversation.id
     assert message.meta["origin"] == "own-copy" and message.meta["from"] == "sales.kazemi@example.ir"
     assert (await Conversation.get(id=conversation.id)).status == ConversationStatus.RESOLVED
     assert not await ContactIdentity.exists(value="sales.kazemi@example.ir")
@@ -247,5 +247,5 @@ async def test_a_forward_from_a_colleague_lands_on_the_original_sender(world: Ma
     message = await Message.get()
     identity = await ContactIdentity.get(kind=IdentityKind.EMAIL)
     assert identity.value == "reza.noori@gmail.com"
-    assert (await Conversation.get(id=message.conversation_id)).contact_id == identity.contact_id  # type: ignore[attr-defined]
+    assert (await Conversation.get(id=message.conversation_id)).contact_id == identity.contact_id
     assert message.meta["origin"] == "forwarded"

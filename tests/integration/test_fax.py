@@ -55,9 +55,9 @@ async def test_a_gateway_mail_becomes_a_fax_from_the_senders_number_with_its_pag
         assert world.spool.pending() == []
     message = await Message.get(channel=Channel.FAX)
     identity = await ContactIdentity.get(kind=IdentityKind.FAX)
-    conversation = await Conversation.get(id=message.conversation_id)  # type: ignore[attr-defined]
+    conversation = await Conversation.get(id=message.conversation_id)
     assert identity.value == "+982188776655"
-    assert (conversation.channel, conversation.contact_id) == (Channel.FAX, identity.contact_id)  # type: ignore[attr-defined]
+    assert (conversation.channel, conversation.contact_id) == (Channel.FAX, identity.contact_id)
     assert message.meta["fax"]["pages"] == 2
     assert message.meta["fax"]["number"] == "+982188776655"
     assert message.meta["fax"]["ocr"] == "off"

@@ -155,7 +155,7 @@ async def test_other_filters_with_the_team_scope_give_the_plain_result(db: str, 
     users = await _world()
     contact = await Contact.first()
     assert contact is not None
-    team_a = users["agent_a"].team_id  # type: ignore[attr-defined]
+    team_a = users["agent_a"].team_id
     combos: list[dict[str, Any]] = [
         {"status": "open,pending", "channel": "telegram"},
         {"status": "open", "unassigned": True},
@@ -180,7 +180,7 @@ async def test_other_filters_with_the_team_scope_give_the_plain_result(db: str, 
 async def test_the_count_follows_reassignment_between_team_pool_and_agent(db: str) -> None:
     users = await _world()
     agent = users["agent_a"]
-    team_b = users["agent_b"].team_id  # type: ignore[attr-defined]
+    team_b = users["agent_b"].team_id
     await _check(agent, {"status": "open,pending"})
     first_40 = await Conversation.all().order_by("id").limit(40).values_list("id", flat=True)
     await Conversation.filter(id__in=first_40).update(assignee_id=agent.id, team_id=team_b)

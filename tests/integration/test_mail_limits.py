@@ -57,7 +57,7 @@ async def test_a_mail_with_101_files_is_stored_with_the_first_100_and_says_why_t
     browser = web.browser()
     try:
         await browser.sign_in("nazanin")
-        status, page = await browser.get(f"/admin/conversations/{message.conversation_id}")  # type: ignore[attr-defined]
+        status, page = await browser.get(f"/admin/conversations/{message.conversation_id}")
     finally:
         await browser.close()
     assert status == 200 and "۱۰۱ پیوست داشت" in page

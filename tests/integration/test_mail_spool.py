@@ -111,7 +111,7 @@ async def test_mails_left_by_a_crash_are_taken_at_start_once_each(db: str, tmp_p
         secret_key="k" * 32,
         data_dir=data_dir,
         smtp_ingress=("127.0.0.1", port),
-        mail_from="support@example.ir",  # type: ignore[arg-type]
+        mail_from="support@example.ir",
     )
     close = await start_mail(settings)
     try:

@@ -56,17 +56,17 @@ async def test_merging_keeps_every_message_identity_and_case(db: str) -> None:
             (IdentityKind.EMAIL, "kian@customer.example"),
         ]
     )
-    assert (await Case.get(id=case.id)).contact_id == keep  # type: ignore[attr-defined]
-    assert (await Lead.get(id=lead.id)).contact_id == keep  # type: ignore[attr-defined]
-    assert (await Call.get(id=call.id)).contact_id == keep  # type: ignore[attr-defined]
+    assert (await Case.get(id=case.id)).contact_id == keep
+    assert (await Lead.get(id=lead.id)).contact_id == keep
+    assert (await Call.get(id=call.id)).contact_id == keep
     assert await Task.filter(contact_id=keep).count() == 1
     merged = await Contact.get(id=gone)
-    assert merged.merged_into_id == keep  # type: ignore[attr-defined]
+    assert merged.merged_into_id == keep
     assert await ContactIdentity.filter(contact_id=gone).count() == 0
     kinds = {i.kind for i in await contact_timeline(keep, user=manager)}
     assert {"message", "case", "lead", "call", "task"} <= kinds
     audit = await AuditLog.filter(action="contact.merge", object_id=str(keep)).order_by("-id").first()
-    assert audit is not None and audit.changes["merged_id"] == gone and audit.user_id == manager.id  # type: ignore[attr-defined]
+    assert audit is not None and audit.changes["merged_id"] == gone and audit.user_id == manager.id
 
 
 async def test_a_merged_contact_is_hidden_and_its_identities_find_the_kept_one(db: str) -> None:
@@ -106,15 +106,15 @@ async def test_contacts_merged_earlier_follow_along_to_the_new_keeper(db: str) -
     c = await create_contact("ج")
     await merge_contacts(b.id, c.id, by=None)
     await merge_contacts(a.id, b.id, by=None)
-    assert (await Contact.get(id=c.id)).merged_into_id == a.id  # type: ignore[attr-defined]
+    assert (await Contact.get(id=c.id)).merged_into_id == a.id
 
 
 async def test_linking_a_conversation_to_a_known_contact_folds_in_the_empty_stand_in(db: str) -> None:
     known = await create_contact("مریم احمدی", identities=[(IdentityKind.PHONE, "09121234567")])
     stranger = await ingest_message(telegram(4002, "سلام، مریم هستم"))
     await link_contact(stranger.conversation.id, known.id, by=None)
-    assert (await Conversation.get(id=stranger.conversation.id)).contact_id == known.id  # type: ignore[attr-defined]
-    assert (await Contact.get(id=stranger.contact.id)).merged_into_id == known.id  # type: ignore[attr-defined]
+    assert (await Conversation.get(id=stranger.conversation.id)).contact_id == known.id
+    assert (await Contact.get(id=stranger.contact.id)).merged_into_id == known.id
     again = await ingest_message(telegram(4002, "پیام بعدی"))
     assert again.contact.id == known.id
 
@@ -125,4 +125,4 @@ async def test_linking_leaves_a_stand_in_that_has_other_history_alone(db: str) -
     other = await ingest_message(sms("09121234567", "پیام دیگر"))
     await merge_contacts(stranger.contact.id, other.contact.id, by=None)
     await link_contact(stranger.conversation.id, known.id, by=None)
-    assert (await Contact.get(id=stranger.contact.id)).merged_into_id is None  # type: ignore[attr-defined]
+    assert (await Contact.get(id=stranger.contact.id)).merged_into_id is None

@@ -216,7 +216,7 @@ async def test_every_field_of_every_model_has_a_column_after_migrating_to_the_la
                 if lost:
                     missing[f"{model.__name__} ({table})"] = lost
                 for m2m in model._meta.m2m_fields:
-                    through = model._meta.fields_map[m2m].through  # type: ignore[attr-defined]
+                    through = model._meta.fields_map[m2m].through
                     assert await _live_columns(through), f"{model.__name__}.{m2m}: table {through} missing"
             assert not missing, f"columns the models expect but the migrated database lacks: {missing}"
             # Foreign keys in particular (the autodetector's blind spot): each one is a real column.

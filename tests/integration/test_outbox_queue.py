@@ -39,7 +39,7 @@ async def test_a_staff_reply_on_telegram_is_queued_to_the_chat_and_takes_over_fr
     inbound = await ingest_message(telegram(9001, "کولر روشن نمی‌شود"))
     assert inbound.conversation.status == ConversationStatus.BOT
     reply = await send_reply(inbound.conversation.id, "  همکاران ما تماس می‌گیرند.  ", by=agent)
-    assert reply.status == MessageStatus.QUEUED and reply.author_id == agent.id  # type: ignore[attr-defined]
+    assert reply.status == MessageStatus.QUEUED and reply.author_id == agent.id
     assert reply.text == "همکاران ما تماس می‌گیرند."
     row = await OutboundMessage.get(message_id=reply.id)
     assert (row.channel, row.recipient, row.kind) == (Channel.TELEGRAM, "9001", "reply")
@@ -155,7 +155,7 @@ async def test_a_bot_reply_to_a_blocked_user_is_kept_as_failed_without_a_send(db
 async def test_a_notification_with_a_dedupe_key_is_queued_once(db: str) -> None:
     first = await queue_notification(Channel.SMS, "۰۹۱۲۱۲۳۴۵۶۷", "یادآوری قسط", dedupe_key="inst:1:3d")
     again = await queue_notification(Channel.SMS, "09121234567", "یادآوری قسط", dedupe_key="inst:1:3d")
-    assert first is not None and first.recipient == "+989121234567" and first.message_id is None  # type: ignore[attr-defined]
+    assert first is not None and first.recipient == "+989121234567" and first.message_id is None
     assert again is None
     assert await OutboundMessage.all().count() == 1
 

@@ -31,7 +31,7 @@ async def test_a_purchase_order_is_numbered_starts_in_its_first_stage_and_links_
     assert re.fullmatch(r"P-14\d\d-00001", po.number)
     assert po.stage == ImportStage.PROFORMA_RECEIVED
     history = await PurchaseOrderStage.filter(purchase_order_id=po.id)
-    assert [(h.stage, h.from_stage, h.user_id) for h in history] == [(ImportStage.PROFORMA_RECEIVED, None, buyer.id)]  # type: ignore[attr-defined]
+    assert [(h.stage, h.from_stage, h.user_id) for h in history] == [(ImportStage.PROFORMA_RECEIVED, None, buyer.id)]
     assert [link.order_id for link in await po.order_links.all()] == [order.id]  # type: ignore[attr-defined]
 
 
@@ -51,7 +51,7 @@ async def test_the_stage_history_records_moves_forward_and_back_with_user_time_a
         (ImportStage.CUSTOMS_CLEARANCE, ImportStage.ARRIVAL_NOTICE),
         (ImportStage.ARRIVAL_NOTICE, ImportStage.CUSTOMS_CLEARANCE),
     ]
-    assert [h.user_id for h in history[2:]] == [clerk.id] * 3  # type: ignore[attr-defined]
+    assert [h.user_id for h in history[2:]] == [clerk.id] * 3
     assert history[3].note == "کسری مدارک"
     stored = await PurchaseOrder.get(id=po.id)
     assert stored.stage == ImportStage.CUSTOMS_CLEARANCE and stored.stage_entered_at == history[-1].entered_at

@@ -82,7 +82,7 @@ async def customer(api: ApiServer) -> AsyncIterator[Customer]:
     call = await log_call(direction=CallDirection.OUT, number=PHONE, by=agent_b, notes=THEIR_CALL, follow_up=THEIR_TASK)
     their_message = await Message.get(conversation_id=theirs.id, internal=False)
     task = await call.tasks.all().first()  # type: ignore[attr-defined]
-    assert task is not None and pool.contact_id == theirs.contact_id == contact.id  # type: ignore[attr-defined]
+    assert task is not None and pool.contact_id == theirs.contact_id == contact.id
     hidden = {
         ("message", their_message.id),
         ("note", note.id),
@@ -158,7 +158,7 @@ async def test_logging_a_call_with_another_teams_customers_number_grants_no_acce
     )
     assert logged.status == 201, logged
     assert logged.body["contact_id"] is None  # not even the id of a contact the agent may not open
-    assert (await Call.get(id=logged.body["id"])).contact_id == contact.id  # type: ignore[attr-defined]
+    assert (await Call.get(id=logged.body["id"])).contact_id == contact.id
     assert (await agent.get(f"/api/v1/contacts/{contact.id}")).status == 403
     assert (await agent.get(f"/api/v1/contacts/{contact.id}/timeline")).status == 403
     assert (await agent.get("/api/v1/contacts", q=PHONE)).body["items"] == []
@@ -180,7 +180,7 @@ async def test_a_call_from_a_new_number_makes_a_contact_the_agent_owns(api: ApiS
     logged = await agent.post("/api/v1/calls", {"direction": "in", "number": "02188776655"})
     assert logged.status == 201, logged
     contact = await Contact.get(id=logged.body["contact_id"])
-    assert (contact.owner_id, contact.team_id) == (agent_a.id, team_a.id)  # type: ignore[attr-defined]
+    assert (contact.owner_id, contact.team_id) == (agent_a.id, team_a.id)
     assert (await agent.get(f"/api/v1/contacts/{contact.id}")).status == 200
 
 

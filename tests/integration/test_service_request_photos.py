@@ -52,5 +52,5 @@ async def test_a_photo_of_another_conversation_is_never_attached(world: BotWorld
     foreign = await Message.filter(conversation__thread_key="6200000002", direction="in").first()
     assert foreign is not None
 
-    assert await attach_photos(case.id, case.conversation_id, [foreign.id]) == 0  # type: ignore[attr-defined]
+    assert await attach_photos(case.id, case.conversation_id, [foreign.id]) == 0
     assert await CaseAttachment.filter(case_id=case.id).count() == 2

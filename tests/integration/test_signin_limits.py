@@ -90,7 +90,7 @@ async def test_guesses_from_many_addresses_stop_at_the_per_username_ceiling(web:
     finally:
         await fresh.close()
     locks = await AuditLog.filter(action="login.locked").values_list("changes", flat=True)
-    assert [lock["counted_per"] for lock in locks] == ["نام کاربری"]  # type: ignore[index]
+    assert [lock["counted_per"] for lock in locks] == ["نام کاربری"]
 
 
 class RecordingHasher:

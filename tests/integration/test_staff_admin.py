@@ -48,7 +48,7 @@ async def test_an_invited_user_gets_a_generated_password_that_signs_in(db: str) 
     )
     assert await sign_in("reza", password, ip="127.0.0.1") is not None
     row = await AuditLog.get(action="user.create", object_id=str(user.id))
-    assert row.user_id == admin.id and row.changes["team_id"] == team.id and row.changes["scope"] == "own"  # type: ignore[attr-defined]
+    assert row.user_id == admin.id and row.changes["team_id"] == team.id and row.changes["scope"] == "own"
 
 
 async def test_a_typed_initial_password_is_kept_and_a_short_one_is_refused(db: str) -> None:
@@ -77,7 +77,7 @@ async def test_editing_a_user_writes_one_audit_row_with_old_and_new_values(db: s
         user.id, by=admin, role="sales", scope="all", team_id=team.id, phone="۰۹۱۲ ۱۲۳ ۴۵۶۷", extension="۲۰۱"
     )
     user = await User.get(id=user.id)
-    assert (user.role, user.scope, user.team_id, user.phone, user.extension) == (  # type: ignore[attr-defined]
+    assert (user.role, user.scope, user.team_id, user.phone, user.extension) == (
         Role.SALES,
         AccessScope.ALL,
         team.id,
@@ -85,7 +85,7 @@ async def test_editing_a_user_writes_one_audit_row_with_old_and_new_values(db: s
         "201",
     )
     rows = await AuditLog.filter(action="user.update", object_id=str(user.id))
-    assert len(rows) == 1 and rows[0].changes["role"] == ["agent", "sales"] and rows[0].user_id == admin.id  # type: ignore[attr-defined]
+    assert len(rows) == 1 and rows[0].changes["role"] == ["agent", "sales"] and rows[0].user_id == admin.id
     with pytest.raises(StaffError) as refused:
         await update_user(user.id, by=admin, extension="داخلی")
     assert refused.value.code == "bad_extension"
@@ -141,7 +141,7 @@ async def test_deactivating_hands_every_open_record_to_the_successor_and_leaves_
         assert [await _holder(kind, pk) for pk in ids] == [successor.id] * len(ids)
         for pk in ids:
             row = await AuditLog.get(action=f"{kind}.handover", object_id=str(pk))
-            assert row.user_id == admin.id and list(row.changes.values()) == [[leaving.id, successor.id]]  # type: ignore[attr-defined]
+            assert row.user_id == admin.id and list(row.changes.values()) == [[leaving.id, successor.id]]
     for kind, ids in work.done.items():
         assert [await _holder(kind, pk) for pk in ids] == [leaving.id] * len(ids)
     leaving = await User.get(id=leaving.id)

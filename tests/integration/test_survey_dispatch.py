@@ -82,7 +82,7 @@ async def test_resolving_a_case_sends_its_survey_once_after_the_delay_and_a_scor
     assert (low.result or {})["low_scores"] == 1
     [follow_up] = await Case.exclude(id=case.id)
     assert (follow_up.type, follow_up.priority) == (CaseType.COMPLAINT, Priority.HIGH)
-    assert follow_up.contact_id == case.contact_id and follow_up.subject == "پیگیری نظرسنجی: امتیاز ۱ از ۵"  # type: ignore[attr-defined]
+    assert follow_up.contact_id == case.contact_id and follow_up.subject == "پیگیری نظرسنجی: امتیاز ۱ از ۵"
     [alarm] = await Alarm.filter(kind="survey_low")
     await world.settle()
     told = manager.last()

@@ -80,7 +80,7 @@ async def test_a_trigger_must_be_an_option_of_an_earlier_question(db: str) -> No
 
 async def test_the_triggered_question_is_skipped_when_its_trigger_was_not_chosen(db: str) -> None:
     _, q, o = await _branching_survey()
-    response = await start_response(q["happy"].survey_id, (await customer()).id, Channel.SMS, "+989121234567")  # type: ignore[attr-defined]
+    response = await start_response(q["happy"].survey_id, (await customer()).id, Channel.SMS, "+989121234567")
     first = await next_question(response.id)
     assert first is not None and first.id == q["happy"].id
     assert [option.text for option in first.options] == ["بله", "خیر"]
@@ -93,7 +93,7 @@ async def test_the_triggered_question_is_skipped_when_its_trigger_was_not_chosen
 
 async def test_the_triggered_question_is_shown_when_its_trigger_was_chosen(db: str) -> None:
     _, q, o = await _branching_survey()
-    response = await start_response(q["happy"].survey_id, (await customer()).id, Channel.TELEGRAM, "telegram:42")  # type: ignore[attr-defined]
+    response = await start_response(q["happy"].survey_id, (await customer()).id, Channel.TELEGRAM, "telegram:42")
     await record_answer(response.id, q["happy"].id, option_ids=[o["no"].id])
     assert (await next_question(response.id)).id == q["why"].id  # type: ignore[union-attr]
     await record_answer(response.id, q["why"].id, text="  نصاب دیر آمد  ")
@@ -103,7 +103,7 @@ async def test_the_triggered_question_is_shown_when_its_trigger_was_chosen(db: s
     assert await next_question(response.id) is None
     done = await complete_response(response.id)
     assert done.completed_at is not None
-    answers = {a.question_id: a for a in await Answer.filter(response_id=response.id)}  # type: ignore[attr-defined]
+    answers = {a.question_id: a for a in await Answer.filter(response_id=response.id)}
     assert answers[q["why"].id].text == "نصاب دیر آمد"
     assert answers[q["rating"].id].number == 2
     assert answers[q["nps"].id].number is None
@@ -111,7 +111,7 @@ async def test_the_triggered_question_is_shown_when_its_trigger_was_chosen(db: s
 
 async def test_changing_the_triggering_answer_drops_the_answer_of_the_branch_it_closes(db: str) -> None:
     _, q, o = await _branching_survey()
-    response = await start_response(q["happy"].survey_id, (await customer()).id, Channel.SMS, "+989121234567")  # type: ignore[attr-defined]
+    response = await start_response(q["happy"].survey_id, (await customer()).id, Channel.SMS, "+989121234567")
     await record_answer(response.id, q["happy"].id, option_ids=[o["no"].id])
     await record_answer(response.id, q["why"].id, text="صدا")
     await record_answer(response.id, q["happy"].id, option_ids=[o["yes"].id])
@@ -142,7 +142,7 @@ async def test_any_one_of_several_triggering_options_shows_the_question(db: str)
 
 async def test_rating_nps_options_and_required_answers_are_validated_with_a_code_for_the_hint(db: str) -> None:
     _, q, o = await _branching_survey()
-    response = await start_response(q["happy"].survey_id, (await customer()).id, Channel.SMS, "x")  # type: ignore[attr-defined]
+    response = await start_response(q["happy"].survey_id, (await customer()).id, Channel.SMS, "x")
     cases = [
         (q["happy"].id, {"option_ids": [o["yes"].id, o["no"].id]}, "choose_one"),
         (q["happy"].id, {"option_ids": [999_999]}, "unknown_option"),
@@ -167,7 +167,7 @@ async def test_rating_nps_options_and_required_answers_are_validated_with_a_code
 
 async def test_one_response_per_recipient_a_second_start_resumes_and_after_completion_is_refused(db: str) -> None:
     _, q, o = await _branching_survey()
-    survey_id, amir = q["happy"].survey_id, await customer()  # type: ignore[attr-defined]
+    survey_id, amir = q["happy"].survey_id, await customer()
     first = await start_response(survey_id, amir.id, Channel.TELEGRAM, "telegram:42", ip="127.0.0.1")
     again = await start_response(survey_id, amir.id, Channel.SMS, "+989121234567")
     assert again.id == first.id and again.channel == Channel.TELEGRAM and again.ip == "127.0.0.1"

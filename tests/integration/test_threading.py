@@ -162,7 +162,7 @@ async def test_a_colleague_on_cc_answering_a_stored_message_id_continues_the_thr
     one = await ingest_message(email(CUSTOMER, "خرابی"))
     two = await ingest_message(email("boss@customer.example", "Re: خرابی", in_reply_to=one.message.email_message_id))
     assert two.conversation.id == one.conversation.id
-    assert two.conversation.contact_id == one.contact.id  # type: ignore[attr-defined]
+    assert two.conversation.contact_id == one.contact.id
     assert two.message.meta["sender"]["contact_id"] == two.contact.id != one.contact.id
 
 
@@ -199,7 +199,7 @@ async def test_a_case_tag_without_a_conversation_gives_the_case_this_thread(db: 
     case = await open_case(contact_id=first.contact.id, by=None)
     await add_identity(first.contact.id, IdentityKind.EMAIL, "kian2@customer.example")
     two = await ingest_message(email("kian2@customer.example", f"درباره [#{case.number}]"))
-    assert (await Case.get(id=case.id)).conversation_id == two.conversation.id  # type: ignore[attr-defined]
+    assert (await Case.get(id=case.id)).conversation_id == two.conversation.id
 
 
 @pytest.mark.parametrize("key", ["tag", "our-id", "case"])

@@ -26,7 +26,7 @@ def test_a_survey_deep_link_starts_that_survey() -> None:
     assert ENGINE._command("/start survey-12", Session()) == Switch("survey", data={"survey_id": 12})
     assert ENGINE._command("/start survey-x", Session()) == Switch(
         "menu", lead=ENGINE._command("/start", Session()).lead
-    )  # type: ignore[union-attr]
+    )
 
 
 @pytest.mark.parametrize("typed", ["/menu", "منو", "۰", "0", "٠", "منوی اصلی"])
