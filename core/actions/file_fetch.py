@@ -51,7 +51,7 @@ async def claim_due(channel: Channel, *, limit: int = 8, now: datetime | None = 
         async with atomic():  # the attempt counter is the row's version: one claimer wins
             taken = await Attachment.filter(
                 id=row["id"], state=FileState.PENDING, fetch_attempts=row["fetch_attempts"], fetch_after__lte=now
-            ).update(fetch_after=now + LEASE, fetch_attempts=attempt)
+            ).update(fetch_after=now + LEASE, fetch_attempts=attempt, fetch_error=None)
         if taken:
             claims.append(FileClaim(row["id"], row["message_id"], row["provider_file_id"] or "", attempt))
     return claims
@@ -87,16 +87,18 @@ async def fetch_failed(
     """Record a failed attempt: due again after the backoff, or FAILED when out of attempts (or hopeless)."""
     now = now or datetime.now(UTC)
     give_up = permanent or claim.attempt >= MAX_ATTEMPTS
+    # Only while this claim is the latest: a fetcher whose lease ran out must not undo a newer one.
+    mine = Attachment.filter(id=claim.attachment_id, state=FileState.PENDING, fetch_attempts=claim.attempt)
     async with atomic() as out:
         if give_up:
             reason = error if permanent else FAILED_REASON.format(channel=CHANNEL_NAMES.get(channel, str(channel)))
-            await Attachment.filter(id=claim.attachment_id, state=FileState.PENDING).update(
+            await mine.update(
                 state=FileState.FAILED, fetch_after=None, fetch_error=reason[:300]
             )
             out.emit("message.files", message_id=claim.message_id, attachment_id=claim.attachment_id, state="failed")
             return FileState.FAILED
         wait = timedelta(seconds=BACKOFF[min(claim.attempt - 1, len(BACKOFF) - 1)])
-        await Attachment.filter(id=claim.attachment_id, state=FileState.PENDING).update(
+        await mine.update(
             fetch_after=now + wait, fetch_error=error[:300]
         )
     return FileState.PENDING

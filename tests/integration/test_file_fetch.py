@@ -129,7 +129,7 @@ async def test_a_file_over_the_bot_api_limit_is_refused_at_once_with_a_persian_r
 async def test_two_fetchers_never_claim_one_file(peyk: BotService) -> None:
     assert (await peyk.update(fixture("document"))).status == 200  # unknown to the fake: the first try fails
     (row,) = await Attachment.filter(message__external_id=f"{MARYAM}:104")
-    await eventually(Attachment.filter(id=row.id, fetch_attempts=1).exists)
+    await eventually(Attachment.filter(id=row.id, fetch_attempts=1, fetch_error__not_isnull=True).exists)
     assert await claim_due(Channel.TELEGRAM) == []  # backing off: not due
     await Attachment.filter(id=row.id).update(fetch_after=datetime.now(UTC))
     first, second = await asyncio.gather(claim_due(Channel.TELEGRAM), claim_due(Channel.TELEGRAM))

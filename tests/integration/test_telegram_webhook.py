@@ -130,7 +130,7 @@ async def test_a_file_that_cannot_be_fetched_still_stores_the_message_with_its_f
     (pending,) = await Attachment.filter(message=message)
     assert (pending.state, pending.provider_file_id) == (FileState.PENDING, "BQACAgQAAxkBAAIBaGdDocument1")
     await eventually(
-        lambda: Attachment.exists(id=pending.id, fetch_attempts=1, fetch_error__contains="invalid file_id")
+        lambda: Attachment.exists(id=pending.id, fetch_attempts=1, fetch_error__icontains="invalid file_id")
     )
     assert (await Attachment.get(id=pending.id)).state == FileState.PENDING  # kept for the next try
 
